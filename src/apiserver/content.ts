@@ -1,0 +1,120 @@
+import { parseAllDocuments } from 'yaml';
+import { isJsonObject, type JsonObject } from '../api/index.ts';
+import { decodeKubernetesProtobuf } from './codec/index.ts';
+import { errors } from './errors.ts';
+
+/** kube-apiserver's limit on a request body (3 MiB). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export type BodyFormat = 'json' | 'yaml' | 'protobuf';
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+const PATCH_TYPES: Readonly<Record<string, PatchType>> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+};
+
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+export function bodyFormat(contentType: string | undefined): BodyFormat {
+  const t = mediaType(contentType);
+  if (t === 'application/json' || t === '') return 'json';
+  if (t === 'application/yaml' || t === 'application/x-yaml' || t === 'text/yaml') return 'yaml';
+  if (t === 'application/vnd.kubernetes.protobuf') return 'protobuf';
+  throw errors.unsupportedMediaType(t);
+}
+
+export function patchType(contentType: string | undefined): PatchType {
+  const t = PATCH_TYPES[mediaType(contentType)];
+  if (t === undefined) throw errors.unsupportedMediaType(mediaType(contentType));
+  return t;
+}
+
+/** Parses JSON, reporting errors as kube-apiserver's decoder does. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e: unknown) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw errors.badRequest(`the body of the request could not be decoded: json parse error: ${why}`);
+  }
+}
+
+export function parseYaml(text: string): unknown {
+  const docs = parseAllDocuments(text, { uniqueKeys: false });
+  if (Array.isArray(docs) === false || docs.length === 0) return null;
+  const list = docs as unknown[];
+  if (list.length > 1) throw errors.badRequest('the body of the request contains more than one YAML document');
+  // SAFETY: parseAllDocuments returns Document objects when given a string.
+  const doc = list[0] as { errors: { message: string }[]; toJS: (o: { maxAliasCount: number }) => unknown };
+  const first = doc.errors[0];
+  if (first) throw errors.badRequest(`the body of the request could not be decoded: yaml: ${first.message}`);
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/** Decodes a create/update body into a JSON object. */
+export function decodeObject(body: Buffer, contentType: string | undefined): JsonObject {
+  if (body.length > MAX_BODY_BYTES) throw errors.tooLarge();
+  const format = bodyFormat(contentType);
+  let value: unknown;
+  if (format === 'protobuf') value = decodeKubernetesProtobuf(body).object;
+  else if (format === 'yaml') value = parseYaml(body.toString('utf8'));
+  else value = parseJson(body.toString('utf8'));
+  if (!isJsonObject(value)) {
+    throw errors.badRequest('the body of the request could not be decoded: expected a JSON object');
+  }
+  return value;
+}
+
+/** Decodes a PATCH body. JSON patch must be an array; the others objects. */
+export function decodePatch(body: Buffer, type: PatchType): unknown {
+  if (body.length > MAX_BODY_BYTES) throw errors.tooLarge();
+  const text = body.toString('utf8');
+  const value = type === 'apply' ? parseYaml(text) : parseJson(text);
+  if (type === 'json') {
+    if (!Array.isArray(value)) {
+      throw errors.badRequest(
+        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+      );
+    }
+    return value;
+  }
+  if (!isJsonObject(value)) {
+    throw errors.badRequest(`the body of the request could not be decoded: expected a JSON object for ${type} patch`);
+  }
+  return value;
+}
+
+export type ResponseKind = 'object' | 'table' | 'partial-metadata';
+
+/** What the client asked for in Accept: JSON objects, a Table, or PartialObjectMetadata. */
+export function negotiate(accept: string | undefined): ResponseKind {
+  if (accept === undefined || accept === '') return 'object';
+  let sawAcceptable = false;
+  for (const raw of accept.split(',')) {
+    const [type = '', ...params] = raw.split(';').map((s) => s.trim());
+    const p = new Map(params.map((kv) => kv.split('=') as [string, string]));
+    const as = p.get('as');
+    if ((type === 'application/json' || type === '*/*' || type === 'application/*') && as === 'Table') {
+      return 'table';
+    }
+    if (type === 'application/json' && (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList')) {
+      return 'partial-metadata';
+    }
+    if (as === undefined && (type === 'application/json' || type === '*/*' || type === 'application/*' || type === 'application/yaml')) {
+      sawAcceptable = true;
+    }
+    if (as === undefined && type === 'application/vnd.kubernetes.protobuf') continue;
+  }
+  if (!sawAcceptable) {
+    throw errors.notAcceptable(
+      'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf',
+    );
+  }
+  return 'object';
+}

@@ -1,0 +1,177 @@
+import { isJsonObject, type JsonObject, type JsonValue } from '../api/index.ts';
+import { fieldMeta, UNTAGGED, type FieldPatchMeta, type StructPatchSchema } from './patch/schema.ts';
+
+/**
+ * Field sets in the shape of structured-merge-diff's FieldsV1: a path is a list of tokens,
+ * `f:<field>`, `k:<json of key fields>` (an item of a keyed list), `v:<json>` (an item of a set)
+ * and `.` (the item itself). A set holds leaf paths, each encoded as a JSON array string.
+ */
+export type FieldSet = Set<string>;
+
+type ListKind = { kind: 'map'; key: string } | { kind: 'set' } | { kind: 'atomic' };
+
+/**
+ * How a list is merged. Kiln derives it from the strategic-merge tags: a keyed merge list is a
+ * `listType=map`, a merge list of scalars a `set`, any other list `atomic`.
+ */
+export function listKind(meta: FieldPatchMeta): ListKind {
+  const merge = (meta.patchStrategy ?? '').split(',').includes('merge');
+  if (merge && meta.patchMergeKey !== undefined) return { kind: 'map', key: meta.patchMergeKey };
+  if (merge) return { kind: 'set' };
+  return { kind: 'atomic' };
+}
+
+export function itemToken(kind: ListKind, item: JsonValue): string | undefined {
+  if (kind.kind === 'map') {
+    if (!isJsonObject(item) || item[kind.key] === undefined) return undefined;
+    return `k:${JSON.stringify({ [kind.key]: item[kind.key] })}`;
+  }
+  if (kind.kind === 'set') return `v:${JSON.stringify(item)}`;
+  return undefined;
+}
+
+function walk(value: JsonValue | undefined, schema: StructPatchSchema, path: string[], out: FieldSet): void {
+  if (!isJsonObject(value)) {
+    out.add(JSON.stringify(path));
+    return;
+  }
+  const keys = Object.keys(value).filter((k) => value[k] !== undefined);
+  if (keys.length === 0) {
+    out.add(JSON.stringify(path));
+    return;
+  }
+  for (const k of keys) {
+    const v = value[k];
+    const meta = fieldMeta(schema, k);
+    const p = [...path, `f:${k}`];
+    if (Array.isArray(v)) walkList(v, meta, p, out);
+    else walk(v, meta.type ?? UNTAGGED, p, out);
+  }
+}
+
+function walkList(list: JsonValue[], meta: FieldPatchMeta, path: string[], out: FieldSet): void {
+  const kind = listKind(meta);
+  if (kind.kind === 'atomic' || list.length === 0) {
+    out.add(JSON.stringify(path));
+    return;
+  }
+  for (const item of list) {
+    const token = itemToken(kind, item);
+    if (token === undefined) {
+      out.add(JSON.stringify(path));
+      return;
+    }
+    const p = [...path, token];
+    if (kind.kind === 'set') {
+      out.add(JSON.stringify(p));
+      continue;
+    }
+    out.add(JSON.stringify([...p, '.']));
+    walk(item, meta.type ?? UNTAGGED, p, out);
+  }
+}
+
+/** Fields that no manager owns: identity and server-managed metadata. */
+const UNOWNED_META = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+  'generateName',
+]);
+
+/** The leaf fields an object sets, as structured-merge-diff counts them. */
+export function fieldSetOf(obj: JsonObject, schema: StructPatchSchema): FieldSet {
+  const out: FieldSet = new Set();
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === undefined || k === 'apiVersion' || k === 'kind') continue;
+    if (k === 'metadata' && isJsonObject(v)) {
+      const meta = Object.fromEntries(Object.entries(v).filter(([mk]) => !UNOWNED_META.has(mk)));
+      if (Object.keys(meta).length > 0) walk(meta, fieldMeta(schema, 'metadata').type ?? UNTAGGED, ['f:metadata'], out);
+      continue;
+    }
+    const meta = fieldMeta(schema, k);
+    if (Array.isArray(v)) walkList(v, meta, [`f:${k}`], out);
+    else walk(v, meta.type ?? UNTAGGED, [`f:${k}`], out);
+  }
+  return out;
+}
+
+/** A set as FieldsV1 JSON: nested objects keyed by tokens, leaves `{}`. */
+export function toFieldsV1(set: FieldSet): JsonObject {
+  const root: JsonObject = {};
+  for (const encoded of [...set].sort()) {
+    // SAFETY: every member was produced by JSON.stringify of a string array.
+    const path = JSON.parse(encoded) as string[];
+    let node = root;
+    for (const token of path) {
+      const next = node[token];
+      if (isJsonObject(next)) node = next;
+      else {
+        const created: JsonObject = {};
+        node[token] = created;
+        node = created;
+      }
+    }
+  }
+  return root;
+}
+
+/** FieldsV1 JSON back to a set of leaf paths. */
+export function fromFieldsV1(v: unknown): FieldSet {
+  const out: FieldSet = new Set();
+  const visit = (node: JsonObject, path: string[]): void => {
+    const keys = Object.keys(node);
+    if (keys.length === 0 && path.length > 0) out.add(JSON.stringify(path));
+    for (const k of keys) {
+      const child = node[k];
+      if (isJsonObject(child)) visit(child, [...path, k]);
+    }
+  };
+  if (isJsonObject(v)) visit(v, []);
+  return out;
+}
+
+/** Leaf paths whose values differ between two objects (added, changed or removed). */
+export function changedFields(before: FieldSet, after: FieldSet, values: { before: JsonObject; after: JsonObject }, schema: StructPatchSchema): FieldSet {
+  const out: FieldSet = new Set();
+  for (const p of after) {
+    if (!before.has(p)) out.add(p);
+    else if (!sameAt(values.before, values.after, p, schema)) out.add(p);
+  }
+  return out;
+}
+
+function sameAt(a: JsonObject, b: JsonObject, encoded: string, schema: StructPatchSchema): boolean {
+  // SAFETY: members are JSON string arrays (see toFieldsV1).
+  const path = JSON.parse(encoded) as string[];
+  return JSON.stringify(valueAt(a, path, schema)) === JSON.stringify(valueAt(b, path, schema));
+}
+
+/** The value at a field path, or undefined. */
+export function valueAt(obj: JsonValue | undefined, path: readonly string[], schema: StructPatchSchema): JsonValue | undefined {
+  let node: JsonValue | undefined = obj;
+  let s: StructPatchSchema = schema;
+  let meta: FieldPatchMeta = {};
+  for (const token of path) {
+    if (token === '.') return node;
+    if (token.startsWith('f:')) {
+      if (!isJsonObject(node)) return undefined;
+      const name = token.slice(2);
+      meta = fieldMeta(s, name);
+      node = node[name];
+      s = meta.type ?? UNTAGGED;
+      continue;
+    }
+    if (!Array.isArray(node)) return undefined;
+    const kind = listKind(meta);
+    node = node.find((item) => itemToken(kind, item) === token);
+  }
+  return node;
+}

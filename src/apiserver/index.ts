@@ -1,0 +1,9 @@
+export { ApiServer, type ApiServerOptions } from './server.ts';
+export * from './http-types.ts';
+export { ApiError, errors, toApiError } from './errors.ts';
+export { StaticTokenAuthenticator, ANONYMOUS, type Authenticator } from './authn.ts';
+export { requestListener, type Route, type Router, type RequestHandler } from './http-adapter.ts';
+export { ResourceRegistry } from './resources/registry.ts';
+export { builtinResources } from './resources/builtin.ts';
+export type { ResourceDefinition } from './resources/types.ts';
+export { AdmissionChain, type AdmissionPlugin, type AdmissionAttributes } from './admission/index.ts';

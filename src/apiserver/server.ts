@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import { isJsonObject, type JsonObject } from '../api/index.ts';
+import type { Store } from '../store/index.ts';
+import type { Clock, IdSource } from '../util/index.ts';
+import { AdmissionChain, namespaceLifecycle } from './admission/index.ts';
+import { decodeObject } from './content.ts';
+import { apiGroup, apiResourceList, discoveryRoot, VERSION_INFO } from './discovery.ts';
+import { ApiError, errors, toApiError } from './errors.ts';
+import { jsonResponse, type ApiRequest, type ApiResponse } from './http-types.ts';
+import { buildGroupVersionDocument, buildOpenApiRoot, type ServedResource } from './openapi/index.ts';
+import { parseRequestInfo, type ResourceRequestInfo } from './request-info.ts';
+import { builtinResources } from './resources/builtin.ts';
+import { ResourceRegistry } from './resources/registry.ts';
+import type { RestDeps, RestOp } from './rest-context.ts';
+import { deleteCollection, deleteOne, parseDeleteOptions } from './rest-delete.ts';
+import { get, list } from './rest-read.ts';
+import { create, patch, update, writeResponse } from './rest-write.ts';
+import { bind, evict, scale } from './subresources.ts';
+import { watch } from './watch.ts';
+
+export interface ApiServerOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  /** The path prefix this cluster is served under ('' for the default cluster). */
+  readonly pathPrefix?: string;
+  readonly registry?: ResourceRegistry;
+  readonly admission?: AdmissionChain;
+  readonly bookmarkIntervalMs?: number;
+}
+
+interface OpenApiCache {
+  readonly version: number;
+  readonly root: JsonObject;
+  readonly docs: Map<string, { doc: JsonObject; hash: string }>;
+}
+
+type Handler = (op: RestOp) => Promise<ApiResponse> | ApiResponse;
+
+/** Verb → handler for the main resource. Subresources have their own table below. */
+const MAIN: Readonly<Record<string, Handler>> = {
+  get,
+  list,
+  create: async (op) => writeResponse(op, await create(op), 201),
+  update: async (op) => writeResponse(op, await update(op)),
+  patch: async (op) => writeResponse(op, await patch(op)),
+  delete: (op) => deleteOne(op, parseDeleteOptions(op)),
+  deletecollection: (op) => deleteCollection(op, parseDeleteOptions(op)),
+};
+
+const STATUS_LIKE: Readonly<Record<string, Handler>> = {
+  get,
+  update: async (op) => writeResponse(op, await update(op)),
+  patch: async (op) => writeResponse(op, await patch(op)),
+};
+
+const SUBRESOURCE_HANDLERS: Readonly<Record<string, Readonly<Record<string, Handler>>>> = {
+  status: STATUS_LIKE,
+  finalize: { update: async (op) => writeResponse(op, await update(op)) },
+  scale: { get: scale, update: scale, patch: scale },
+  binding: { create: (op) => bind(op, op.info.name) },
+  eviction: { create: evict },
+};
+
+/**
+ * One cluster's Kubernetes API: discovery, OpenAPI, and the REST verbs over a store.
+ * Transport-independent: `handle` takes an ApiRequest, so tests call it in process.
+ */
+export class ApiServer {
+  readonly registry: ResourceRegistry;
+  readonly deps: RestDeps;
+  readonly #pathPrefix: string;
+  readonly #bookmarkIntervalMs: number;
+  #openapiCache: OpenApiCache | undefined;
+
+  constructor(opts: ApiServerOptions) {
+    this.registry = opts.registry ?? new ResourceRegistry(builtinResources);
+    const admission = opts.admission ?? new AdmissionChain([namespaceLifecycle(opts.store)]);
+    this.deps = { store: opts.store, registry: this.registry, clock: opts.clock, ids: opts.ids, admission };
+    this.#pathPrefix = opts.pathPrefix ?? '';
+    this.#bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 60_000;
+  }
+
+  async handle(req: ApiRequest): Promise<ApiResponse> {
+    try {
+      const info = parseRequestInfo(req.method, req.path, req.query);
+      if (info.kind === 'nonresource') return this.#nonResource(req);
+      return await this.#resource(req, info);
+    } catch (e: unknown) {
+      const err = e instanceof ApiError ? e : toApiError(e);
+      return jsonResponse(err.status.code, err.status, err.headers);
+    }
+  }
+
+  #resource(req: ApiRequest, info: ResourceRequestInfo): Promise<ApiResponse> | ApiResponse {
+    const def = this.registry.lookup(info.group, info.version, info.resource);
+    if (!def) throw errors.notFoundPath();
+    if (info.namespace !== '' && !def.namespaced && def.resource !== 'namespaces') throw errors.notFoundPath();
+    // `bindings` is a create-only resource addressing the pod named in the body.
+    if (def.resource === 'bindings' && def.group === '') {
+      return bindingsResource({ deps: this.deps, def, info, req });
+    }
+    const op: RestOp = { deps: this.deps, def, info, req };
+    if (info.subresource === '') {
+      if (info.verb === 'watch') return watch(op, { bookmarkIntervalMs: this.#bookmarkIntervalMs });
+      if (!def.verbs.includes(info.verb)) throw errors.methodNotAllowed();
+      const h = MAIN[info.verb];
+      if (!h) throw errors.methodNotAllowed();
+      return h(op);
+    }
+    if (!def.subresources.includes(info.subresource)) throw errors.notFoundPath();
+    const h = SUBRESOURCE_HANDLERS[info.subresource]?.[info.verb];
+    if (!h) throw errors.methodNotAllowed();
+    return h(op);
+  }
+
+  #nonResource(req: ApiRequest): ApiResponse {
+    const path = req.path.replace(/\/+$/, '') || '/';
+    if (path === '/version') return jsonResponse(200, VERSION_INFO);
+    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+      return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'ok' };
+    }
+    if (path === '/api') return discoveryRoot(this.registry, { legacy: true, accept: req.headers['accept'] });
+    if (path === '/apis') return discoveryRoot(this.registry, { legacy: false, accept: req.headers['accept'] });
+    if (path.startsWith('/openapi/')) return this.#openapi(path);
+    const parts = path.split('/').filter((p) => p !== '');
+    if (parts[0] === 'api' && parts.length === 2) {
+      const list = apiResourceList(this.registry, '', parts[1] ?? '');
+      if (list) return jsonResponse(200, list);
+    }
+    if (parts[0] === 'apis' && parts.length === 2) {
+      const g = apiGroup(this.registry, parts[1] ?? '');
+      if (g) return jsonResponse(200, g);
+    }
+    if (parts[0] === 'apis' && parts.length === 3) {
+      const list = apiResourceList(this.registry, parts[1] ?? '', parts[2] ?? '');
+      if (list) return jsonResponse(200, list);
+    }
+    if (path === '/') {
+      return jsonResponse(200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v3', '/readyz', '/version'] });
+    }
+    throw errors.notFoundPath();
+  }
+
+  #served(): ServedResource[] {
+    return this.registry.all().map((d) => ({
+      group: d.group,
+      version: d.version,
+      resource: d.resource,
+      kind: d.kind,
+      namespaced: d.namespaced,
+      subresources: [...d.subresources],
+    }));
+  }
+
+  #openapiDocs(): OpenApiCache {
+    const version = this.registry.version();
+    if (this.#openapiCache?.version !== version) {
+      const served = this.#served();
+      this.#openapiCache = {
+        version,
+        root: buildOpenApiRoot(served, { pathPrefix: this.#pathPrefix }),
+        docs: new Map(),
+      };
+    }
+    return this.#openapiCache;
+  }
+
+  #openapi(path: string): ApiResponse {
+    if (path === '/openapi/v3') return jsonResponse(200, this.#openapiDocs().root);
+    const m = /^\/openapi\/v3\/(api\/v1|apis\/([^/]+)\/([^/]+))$/.exec(path);
+    if (!m) throw errors.notFoundPath();
+    const group = m[2] ?? '';
+    const version = m[3] ?? 'v1';
+    const cache = this.#openapiDocs();
+    const key = `${group}/${version}`;
+    let entry = cache.docs.get(key);
+    if (!entry) {
+      const doc = buildGroupVersionDocument(this.#served(), { group, version });
+      if (!doc) throw errors.notFoundPath();
+      entry = { doc, hash: createHash('sha512').update(JSON.stringify(doc)).digest('hex').slice(0, 128) };
+      cache.docs.set(key, entry);
+    }
+    return jsonResponse(200, entry.doc, { ETag: `"${entry.hash}"`, 'Cache-Control': 'public, immutable' });
+  }
+}
+
+function bindingsResource(op: RestOp): Promise<ApiResponse> {
+  if (op.info.verb !== 'create') throw errors.methodNotAllowed();
+  const body = decodeObject(op.req.body, op.req.headers['content-type']);
+  const meta = body['metadata'];
+  const name = isJsonObject(meta) && typeof meta['name'] === 'string' ? meta['name'] : '';
+  return bind(op, name);
+}
