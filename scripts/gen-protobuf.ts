@@ -23,7 +23,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 import descriptor from 'protobufjs/ext/descriptor.js';
 import type {
@@ -32,7 +32,7 @@ import type {
   IFileDescriptorProto,
 } from 'protobufjs/ext/descriptor.js';
 
-const OUTPUT = resolve(
+export const OUTPUT = resolve(
   dirname(fileURLToPath(import.meta.url)),
   '../src/apiserver/codec/k8s-proto.gen.json',
 );
@@ -531,7 +531,8 @@ class SchemaBuilder {
       return undefined;
     }
     const unsupported = options.filter((o) => o !== 'omitempty' && o !== 'inline');
-    if (unsupported.length > 0) throw new Error(`${owner}.${gf.name}: json option ${unsupported}`);
+    if (unsupported.length > 0)
+      throw new Error(`${owner}.${gf.name}: json option ${unsupported.join(',')}`);
     const inline = gf.embedded && jsonName === '';
     if (inline && this.#go.kind(gf.type) !== K_STRUCT) {
       throw new Error(`${owner}.${gf.name}: embedded non-struct`);
@@ -548,7 +549,9 @@ class SchemaBuilder {
     byNumber.delete(number);
     const tagName = parts.find((p) => p.startsWith('name='));
     if (tagName !== undefined && tagName !== `name=${fd.name ?? ''}`) {
-      throw new Error(`${owner}.${gf.name}: Go tag ${protoTag} names another field than ${fd.name}`);
+      throw new Error(
+        `${owner}.${gf.name}: Go tag ${protoTag} names another field than ${fd.name}`,
+      );
     }
     const slot: WireSlot = {
       type: fd.type ?? 0,
@@ -589,7 +592,11 @@ class SchemaBuilder {
       }
       const [kf, vf] = [entry?.field?.[0], entry?.field?.[1]];
       const toSlot = (f: IFieldDescriptorProto | undefined): WireSlot | undefined =>
-        f && { type: f.type ?? 0, typeName: (f.typeName ?? '').replace(/^\./, ''), repeated: false };
+        f && {
+          type: f.type ?? 0,
+          typeName: (f.typeName ?? '').replace(/^\./, ''),
+          repeated: false,
+        };
       return `map[${this.#typeExpr(go.key(t), toSlot(kf))}]${this.#typeExpr(go.elem(t), toSlot(vf))}`;
     }
     if (k === K_STRUCT) {
@@ -625,7 +632,11 @@ class SchemaBuilder {
     ) {
       throw new Error(`not a wrapper message: ${where()}`);
     }
-    return { type: items.type ?? 0, typeName: (items.typeName ?? '').replace(/^\./, ''), repeated: false };
+    return {
+      type: items.type ?? 0,
+      typeName: (items.typeName ?? '').replace(/^\./, ''),
+      repeated: false,
+    };
   }
 
   #wireOnly(name: string, proto: IDescriptorProto): Field[] {
@@ -647,7 +658,7 @@ class SchemaBuilder {
 
 // ---------------------------------------------------------------------------------------------
 
-function defaultKubectl(): string {
+export function defaultKubectl(): string {
   const which = execFileSync('sh', ['-c', 'readlink -f "$(command -v kubectl)"'], {
     encoding: 'utf8',
   }).trim();
@@ -660,7 +671,8 @@ function isRuntimeObject(go: GoTypes, t: number): boolean {
   return methods.has('DeepCopyObject') && methods.has('GetObjectKind');
 }
 
-function generate(path: string): string {
+/** The schema file's exact content, generated from the kubectl binary at `path`. */
+export function generateSchema(path: string): string {
   const bin = readFileSync(path);
   const sections = readSections(bin);
   const goVersion = goVersionOf(bin, sections);
@@ -676,7 +688,8 @@ function generate(path: string): string {
       if (!builder.hasMessage(protoNameOfGo(qualified))) continue;
       table[qualified.slice(dot + 1)] = builder.require(qualified);
     }
-    const metaKinds = apiVersion === 'v1' ? [...META_IN_EVERY_GROUP, ...META_UNVERSIONED] : META_IN_EVERY_GROUP;
+    const metaKinds =
+      apiVersion === 'v1' ? [...META_IN_EVERY_GROUP, ...META_UNVERSIONED] : META_IN_EVERY_GROUP;
     for (const kind of metaKinds) table[kind] ??= builder.require(`${META}.${kind}`);
     kinds[apiVersion] = table;
   }
@@ -698,7 +711,8 @@ function serialize(
   lines.push(`  "generatedFrom": ${JSON.stringify(`kubectl built with ${goVersion}`)},`);
   lines.push('  "kinds": {');
   const kindEntries = sortedObject(kinds).map(
-    ([av, table]) => `    ${JSON.stringify(av)}: ${JSON.stringify(Object.fromEntries(sortedObject(table)))}`,
+    ([av, table]) =>
+      `    ${JSON.stringify(av)}: ${JSON.stringify(Object.fromEntries(sortedObject(table)))}`,
   );
   lines.push(kindEntries.join(',\n'));
   lines.push('  },');
@@ -712,6 +726,8 @@ function serialize(
   return `${lines.join('\n')}\n`;
 }
 
-const output = generate(process.argv[2] ?? defaultKubectl());
-writeFileSync(OUTPUT, output);
-process.stdout.write(`wrote ${OUTPUT} (${output.length} bytes)\n`);
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const output = generateSchema(process.argv[2] ?? defaultKubectl());
+  writeFileSync(OUTPUT, output);
+  process.stdout.write(`wrote ${OUTPUT} (${output.length} bytes)\n`);
+}

@@ -1,6 +1,7 @@
 import type { FieldError, Status, StatusCause } from '../api/index.ts';
 import { StoreAlreadyExistsError, StoreConflictError, StoreExpiredError, StoreNotFoundError } from '../store/index.ts';
 import { KilnError } from '../util/index.ts';
+import { PatchError } from './patch/index.ts';
 
 export interface QualifiedKind {
   /** The resource's group ('' for core). */
@@ -163,6 +164,21 @@ export function toApiError(e: unknown, q?: QualifiedKind, name = ''): ApiError {
     if (e instanceof StoreConflictError) return errors.modified(q, name);
   }
   if (e instanceof StoreExpiredError) return errors.expired(e.message);
+  if (e instanceof PatchError) return patchError(e);
   if (e instanceof KilnError) return errors.badRequest(e.message);
   return errors.internal(e instanceof Error ? e.message : String(e));
+}
+
+/** Strategic-merge failures answer with the status upstream gives each of them. */
+function patchError(e: PatchError): ApiError {
+  switch (e.httpStatus) {
+    case 415:
+      return fail({ code: 415, reason: 'UnsupportedMediaType', message: e.message });
+    case 422:
+      return fail({ code: 422, reason: 'Invalid', message: e.message });
+    case 500:
+      return errors.internal(e.message);
+    case 400:
+      return errors.badRequest(e.message);
+  }
 }

@@ -9,7 +9,7 @@ import { ApiError, errors, toApiError } from './errors.ts';
 import { jsonResponse, type ApiResponse } from './http-types.ts';
 import { recordManagedFields } from './managed-fields.ts';
 import { clone, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './object-meta.ts';
-import { findUnknownFields, strictDecodingMessage, warningTexts } from './openapi/index.ts';
+import { findUnknownFields, strictDecodingMessage, undecodableMessage, warningTexts } from './openapi/index.ts';
 import { applyStrategicMergePatch, hasStrategicMergeSchema } from './patch/index.ts';
 import { applyServerSide } from './server-side-apply.ts';
 import { groupResource } from './resources/types.ts';
@@ -52,7 +52,13 @@ function checkUnknownFields(op: RestOp, obj: JsonObject, warnings: string[]): vo
   if (mode === 'Ignore') return;
   const unknown = findUnknownFields({ group: op.def.group, version: op.def.version, kind: op.def.kind }, obj);
   if (unknown.length === 0) return;
-  if (mode === 'Strict') throw errors.badRequest(strictDecodingMessage(unknown));
+  if (mode === 'Strict') {
+    const cause = strictDecodingMessage(unknown);
+    // Create and update decode the body into the kind, so upstream wraps the cause.
+    throw errors.badRequest(
+      op.info.verb === 'patch' ? cause : undecodableMessage({ kind: op.def.kind, version: op.def.version }, op.def.kind, cause),
+    );
+  }
   warnings.push(...warningTexts(unknown));
 }
 

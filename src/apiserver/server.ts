@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isJsonObject, type JsonObject } from '../api/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
@@ -7,7 +6,7 @@ import { decodeObject } from './content.ts';
 import { apiGroup, apiResourceList, discoveryRoot, VERSION_INFO } from './discovery.ts';
 import { ApiError, errors, toApiError } from './errors.ts';
 import { jsonResponse, type ApiRequest, type ApiResponse } from './http-types.ts';
-import { buildGroupVersionDocument, buildOpenApiRoot, type ServedResource } from './openapi/index.ts';
+import { buildOpenApiBundle, type OpenApiBundle, type ServedResource } from './openapi/index.ts';
 import { parseRequestInfo, type ResourceRequestInfo } from './request-info.ts';
 import { builtinResources } from './resources/builtin.ts';
 import { ResourceRegistry } from './resources/registry.ts';
@@ -31,8 +30,7 @@ export interface ApiServerOptions {
 
 interface OpenApiCache {
   readonly version: number;
-  readonly root: JsonObject;
-  readonly docs: Map<string, { doc: JsonObject; hash: string }>;
+  readonly bundle: OpenApiBundle;
 }
 
 type Handler = (op: RestOp) => Promise<ApiResponse> | ApiResponse;
@@ -153,35 +151,23 @@ export class ApiServer {
     }));
   }
 
-  #openapiDocs(): OpenApiCache {
+  #openapiBundle(): OpenApiBundle {
     const version = this.registry.version();
     if (this.#openapiCache?.version !== version) {
-      const served = this.#served();
       this.#openapiCache = {
         version,
-        root: buildOpenApiRoot(served, { pathPrefix: this.#pathPrefix }),
-        docs: new Map(),
+        bundle: buildOpenApiBundle(this.#served(), { pathPrefix: this.#pathPrefix }),
       };
     }
-    return this.#openapiCache;
+    return this.#openapiCache.bundle;
   }
 
   #openapi(path: string): ApiResponse {
-    if (path === '/openapi/v3') return jsonResponse(200, this.#openapiDocs().root);
-    const m = /^\/openapi\/v3\/(api\/v1|apis\/([^/]+)\/([^/]+))$/.exec(path);
-    if (!m) throw errors.notFoundPath();
-    const group = m[2] ?? '';
-    const version = m[3] ?? 'v1';
-    const cache = this.#openapiDocs();
-    const key = `${group}/${version}`;
-    let entry = cache.docs.get(key);
-    if (!entry) {
-      const doc = buildGroupVersionDocument(this.#served(), { group, version });
-      if (!doc) throw errors.notFoundPath();
-      entry = { doc, hash: createHash('sha512').update(JSON.stringify(doc)).digest('hex').slice(0, 128) };
-      cache.docs.set(key, entry);
-    }
-    return jsonResponse(200, entry.doc, { ETag: `"${entry.hash}"`, 'Cache-Control': 'public, immutable' });
+    const bundle = this.#openapiBundle();
+    if (path === '/openapi/v3') return jsonResponse(200, bundle.root);
+    const doc = bundle.documents.get(path.slice('/openapi/v3/'.length));
+    if (!doc) throw errors.notFoundPath();
+    return jsonResponse(200, doc.body, { ETag: `"${doc.hash}"`, 'Cache-Control': 'public, immutable' });
   }
 }
 

@@ -22,7 +22,9 @@ function civilFromDays(days: bigint): { year: bigint; month: number; day: number
   const z = days + 719468n;
   const era = floorDiv(z, 146097n);
   const doe = Number(z - era * 146097n);
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -96,26 +98,41 @@ export function formatGoDuration(nanoseconds: bigint): string {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function continuation(bytes: Uint8Array, at: number, lo = 0x80, hi = 0xbf): boolean {
-  const b = bytes[at];
-  return b !== undefined && b >= lo && b <= hi;
-}
+/**
+ * Go's utf8 acceptance table: for each lead byte range, the sequence length and the range the
+ * second byte must fall in (which excludes overlongs, surrogates and code points past U+10FFFF).
+ */
+const UTF8_LEADS: readonly (readonly [
+  from: number,
+  to: number,
+  length: number,
+  lo: number,
+  hi: number,
+])[] = [
+  [0xc2, 0xdf, 2, 0x80, 0xbf],
+  [0xe0, 0xe0, 3, 0xa0, 0xbf],
+  [0xe1, 0xec, 3, 0x80, 0xbf],
+  [0xed, 0xed, 3, 0x80, 0x9f],
+  [0xee, 0xef, 3, 0x80, 0xbf],
+  [0xf0, 0xf0, 4, 0x90, 0xbf],
+  [0xf1, 0xf3, 4, 0x80, 0xbf],
+  [0xf4, 0xf4, 4, 0x80, 0x8f],
+];
 
 /** Length of the valid UTF-8 sequence at `i` under Go's utf8.DecodeRune rules, 0 if invalid. */
 function sequenceLength(bytes: Uint8Array, i: number): number {
   const b = bytes[i] ?? 0;
   if (b < 0x80) return 1;
-  if (b >= 0xc2 && b <= 0xdf) return continuation(bytes, i + 1) ? 2 : 0;
-  if (b >= 0xe0 && b <= 0xef) {
-    const [lo, hi] = b === 0xe0 ? [0xa0, 0xbf] : b === 0xed ? [0x80, 0x9f] : [0x80, 0xbf];
-    return continuation(bytes, i + 1, lo, hi) && continuation(bytes, i + 2) ? 3 : 0;
+  const lead = UTF8_LEADS.find(([from, to]) => b >= from && b <= to);
+  if (lead === undefined) return 0;
+  const [, , length, lo, hi] = lead;
+  const second = bytes[i + 1] ?? 0;
+  if (second < lo || second > hi) return 0;
+  for (let k = 2; k < length; k++) {
+    const c = bytes[i + k] ?? 0;
+    if (c < 0x80 || c > 0xbf) return 0;
   }
-  if (b >= 0xf0 && b <= 0xf4) {
-    const [lo, hi] = b === 0xf0 ? [0x90, 0xbf] : b === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
-    const ok = continuation(bytes, i + 1, lo, hi) && continuation(bytes, i + 2) && continuation(bytes, i + 3);
-    return ok ? 4 : 0;
-  }
-  return 0;
+  return length;
 }
 
 /**
@@ -127,7 +144,7 @@ export function decodeGoString(bytes: Uint8Array): string {
     return strictUtf8.decode(bytes);
   } catch {
     let out = '';
-    for (let i = 0; i < bytes.length; ) {
+    for (let i = 0; i < bytes.length;) {
       const n = sequenceLength(bytes, i);
       out += n === 0 ? '\ufffd' : strictUtf8.decode(bytes.subarray(i, i + n));
       i += n === 0 ? 1 : n;

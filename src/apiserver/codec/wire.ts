@@ -66,7 +66,7 @@ export class WireReader {
   tag(): Tag {
     const { lo, hi } = this.varint();
     const wireType = lo & 7;
-    const field = ((lo >>> 3) | (hi << 29)) | 0;
+    const field = (lo >>> 3) | (hi << 29) | 0;
     if (wireType === WireType.EndGroup) throw malformed('proto: wiretype end group for non-group');
     if (field <= 0) throw malformed(`proto: illegal tag ${field} (wire type ${wireType})`);
     return { field, wireType };
@@ -105,7 +105,7 @@ export class WireReader {
   /** Skips a field's value after its tag, as gogo's skipGenerated (groups nest). */
   skip(wireType: number): void {
     let depth = 0;
-    for (let wt = wireType; ; ) {
+    for (let wt = wireType; ;) {
       if (wt === WireType.Varint) this.varint();
       else if (wt === WireType.Fixed64) this.fixed(8);
       else if (wt === WireType.Fixed32) this.fixed(4);

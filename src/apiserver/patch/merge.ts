@@ -53,7 +53,7 @@ function cloneObject(o: JsonObject): JsonObject {
   return out;
 }
 
-/** Go's `==` on two decoded JSON values (maps and slices are never equal, as they cannot be compared). */
+/** Go's `==` on decoded JSON values, with absent as nil. Go panics on maps and slices; here they differ. */
 function goEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   return (a ?? null) === (b ?? null);
 }
@@ -397,11 +397,8 @@ function deleteInPlace(
   match: (o: JsonObject) => boolean,
 ): number {
   let n = length;
-  for (
-    let i = backing.slice(0, n).findIndex(match);
-    i >= 0;
-    i = backing.slice(0, n).findIndex(match)
-  ) {
+  const next = (): number => backing.slice(0, n).findIndex(match);
+  for (let i = next(); i >= 0; i = next()) {
     backing.copyWithin(i, i + 1, n);
     n--;
   }

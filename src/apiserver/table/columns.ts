@@ -11,13 +11,14 @@ export interface ColumnOptions {
 
 /** A column whose description is literal text (printers.go writes many inline). */
 export function column(name: string, description: string, opts: ColumnOptions = {}): TableColumn {
-  return {
+  // Frozen: tables hand these very objects to every response.
+  return Object.freeze({
     name,
     type: opts.type ?? 'string',
     format: opts.format ?? '',
     description,
     priority: opts.wide === true ? 1 : 0,
-  };
+  });
 }
 
 /** A column described by an upstream SwaggerDoc entry. */

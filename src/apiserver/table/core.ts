@@ -243,7 +243,7 @@ const ACCESS_MODES: readonly (readonly [string, string])[] = [
 ];
 
 /** helper.GetAccessModesAsString: always in the order RWO,ROX,RWX,RWOP. */
-export function accessModesText(modes: unknown): string {
+function accessModesText(modes: unknown): string {
   const present = new Set(arr(modes));
   return ACCESS_MODES.filter(([mode]) => present.has(mode))
     .map(([, short]) => short)

@@ -58,7 +58,7 @@ function printText(v: unknown): string {
   if (typeof v === 'object') return goJson(v);
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : goFloatText(v);
   if (typeof v === 'string') return v;
-  return String(v);
+  return v === true ? 'true' : 'false';
 }
 
 /** metav1.Time.UnmarshalQueryParameter then ConvertToHumanReadableDateType. */

@@ -48,7 +48,7 @@ const EVENT_COLUMNS = [
   docColumn('Message', 'Event.message'),
   docColumn('First Seen', 'Event.firstTimestamp', { wide: true }),
   docColumn('Count', 'Event.count', { wide: true }),
-  { ...NAME_COLUMN, priority: 1 },
+  Object.freeze({ ...NAME_COLUMN, priority: 1 }),
 ] as const;
 
 function firstNonEmpty(a: string, b: string): string {

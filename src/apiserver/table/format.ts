@@ -74,8 +74,3 @@ export function listWithMore(list: readonly string[], total: number, max: number
 export function sortedUnique(values: readonly string[]): string[] {
   return [...new Set(values)].sort();
 }
-
-/** Go `strings.ToLower` for the ASCII kinds and names printers lower-case. */
-export function lower(s: string): string {
-  return s.toLowerCase();
-}

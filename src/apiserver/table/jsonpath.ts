@@ -41,11 +41,24 @@ export interface CompiledJsonPath {
   readonly steps: readonly Step[];
 }
 
-const FIELD_TERMINATORS = new Set(['.', ',', '[', ']', '$', '@', '{', '}', ' ', '\t', '\n', '\r']);
+const FIELD_TERMINATORS: ReadonlySet<string> = new Set([
+  '.',
+  ',',
+  '[',
+  ']',
+  '$',
+  '@',
+  '{',
+  '}',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+]);
 const SLICE = /^(-?\d*)(:-?\d*)?(:-?\d*)?$/;
 const DICT_KEY = /^'([^']*)'$/;
 const FILTER = /^([^!<>=]+)([!<>=]+)(.+?)$/;
-const OPERATORS = new Set(['==', '!=', '<', '>', '<=', '>=']);
+const OPERATORS: ReadonlySet<string> = new Set(['==', '!=', '<', '>', '<=', '>=']);
 
 class Parser {
   private pos = 0;
@@ -195,15 +208,19 @@ function stepWildcard(input: readonly unknown[]): unknown[] {
   return out;
 }
 
+function outOfBounds(start: number, end: number, len: number): boolean {
+  // A zero-length request passes whatever its bounds, as upstream's does.
+  if (end === start) return false;
+  return start >= len || start < 0 || end > len || end < 0 || start > end;
+}
+
 function sliceBounds(step: SliceStep, len: number): [number, number] {
   let start = step.start ?? 0;
   if (start < 0) start += len;
   let end = step.end ?? len;
   if (end < 0 || (end === 0 && step.derivedEnd)) end += len;
-  if (end !== start) {
-    if (start >= len || start < 0 || end > len || end < 0 || start > end) {
-      throw new JsonPathError(`array index out of bounds: index ${start}, length ${len}`);
-    }
+  if (outOfBounds(start, end, len)) {
+    throw new JsonPathError(`array index out of bounds: index ${start}, length ${len}`);
   }
   if (step.cap !== undefined && (step.cap < end || step.cap > len)) {
     throw new JsonPathError(`slice capacity out of range: ${step.cap}`);

@@ -21,17 +21,17 @@ const POD_COLUMNS = [
   docColumn('Readiness Gates', 'PodSpec.readinessGates', { wide: true }),
 ] as const;
 
-const SUCCEEDED: readonly TableRowCondition[] = [
+const SUCCEEDED: readonly TableRowCondition[] = Object.freeze([
   {
     type: 'Completed',
     status: 'True',
     reason: 'Succeeded',
     message: 'The pod has completed successfully.',
   },
-];
-const FAILED: readonly TableRowCondition[] = [
+]);
+const FAILED: readonly TableRowCondition[] = Object.freeze([
   { type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' },
-];
+]);
 
 /** node.NodeUnreachablePodReason */
 const NODE_LOST = 'NodeLost';
@@ -157,7 +157,7 @@ function scanContainers(status: JsonRecord, tally: PodTally): void {
 }
 
 /** Status, readiness and restarts as printPod computes them. */
-export function podSummary(pod: KubeObject): PodTally {
+function podSummary(pod: KubeObject): PodTally {
   const spec = rec(pod['spec']);
   const status = rec(pod['status']);
   const phase = str(status['phase']);

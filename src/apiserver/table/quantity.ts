@@ -23,7 +23,9 @@ const BINARY_SUFFIX_EXP: Readonly<Record<string, number>> = {
   Pi: 50,
   Ei: 60,
 };
-const DECIMAL_SUFFIX_BY_EXP = new Map(Object.entries(DECIMAL_SUFFIX_EXP).map(([s, e]) => [e, s]));
+const DECIMAL_SUFFIX_BY_EXP: ReadonlyMap<number, string> = new Map(
+  Object.entries(DECIMAL_SUFFIX_EXP).map(([s, e]) => [e, s]),
+);
 const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'] as const;
 
 type Format = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
@@ -54,23 +56,42 @@ function divRoundAway(n: bigint, d: bigint): bigint {
   return q * d === n ? q : q + 1n;
 }
 
-function parse(text: string): Parsed | undefined {
+interface Lexed {
+  negative: boolean;
+  digits: string;
+  fracDigits: number;
+  suffix: string;
+}
+
+function lex(text: string): Lexed | undefined {
   const m = QUANTITY.exec(text);
   if (m === null) return undefined;
-  const [, sign = '', intPart = '', fracPart = '', suffix = ''] = m;
+  const intPart = m[2] ?? '';
+  const fracPart = m[3] ?? '';
   if (intPart === '' && fracPart === '') return undefined;
-  const unit = suffixOf(suffix);
+  return {
+    negative: m[1] === '-',
+    digits: `${intPart}${fracPart}`,
+    fracDigits: fracPart.length,
+    suffix: m[4] ?? '',
+  };
+}
+
+function parse(text: string): Parsed | undefined {
+  const lexed = lex(text);
+  if (lexed === undefined) return undefined;
+  const unit = suffixOf(lexed.suffix);
   if (unit === undefined) return undefined;
-  // value = digits × 10^-frac × base^exp, scaled to nanos.
-  let numerator = BigInt(`${intPart}${fracPart}` || '0');
-  let denominator = 10n ** BigInt(fracPart.length);
+  // value = digits × 10^-fracDigits × base^exp, scaled to nanos.
+  let numerator = BigInt(lexed.digits);
+  let denominator = 10n ** BigInt(lexed.fracDigits);
   if (unit.base === 2) numerator *= 2n ** BigInt(unit.exp);
   else if (unit.exp >= 0) numerator *= 10n ** BigInt(unit.exp);
   else denominator *= 10n ** BigInt(-unit.exp);
   const nanos = divRoundAway(numerator * ONE, denominator);
-  let format = unit.format;
-  if (format === 'BinarySI' && nanos > 0n && nanos < ONE) format = 'DecimalSI';
-  return { nanos: sign === '-' ? -nanos : nanos, format };
+  const format =
+    unit.format === 'BinarySI' && nanos > 0n && nanos < ONE ? 'DecimalSI' : unit.format;
+  return { nanos: lexed.negative ? -nanos : nanos, format };
 }
 
 function abs(n: bigint): bigint {

@@ -83,7 +83,11 @@ export function invalid(field: string, value: BadValue, detail: string): FieldEr
 export function notSupported(field: string, value: BadValue, valid: readonly string[]): FieldError {
   const detail =
     valid.length === 0 ? '' : `supported values: ${valid.map((s) => goQuote(s)).join(', ')}`;
-  return make('FieldValueNotSupported', field, withDetail(valued('Unsupported value', value), detail));
+  return make(
+    'FieldValueNotSupported',
+    field,
+    withDetail(valued('Unsupported value', value), detail),
+  );
 }
 
 export function forbidden(field: string, detail: string): FieldError {

@@ -91,12 +91,16 @@ export function isValidIp(field: string, value: string): FieldError[] {
 
 export function isValidIpv4Address(field: string, value: string): FieldError[] {
   const ip = parseIp(value);
-  return ip === undefined || !isIpv4(ip) ? [invalid(field, value, 'must be a valid IPv4 address')] : [];
+  return ip === undefined || !isIpv4(ip)
+    ? [invalid(field, value, 'must be a valid IPv4 address')]
+    : [];
 }
 
 export function isValidIpv6Address(field: string, value: string): FieldError[] {
   const ip = parseIp(value);
-  return ip === undefined || isIpv4(ip) ? [invalid(field, value, 'must be a valid IPv6 address')] : [];
+  return ip === undefined || isIpv4(ip)
+    ? [invalid(field, value, 'must be a valid IPv6 address')]
+    : [];
 }
 
 /** ParseCIDRSloppy succeeds. */
@@ -145,11 +149,17 @@ export function validateNonSpecialIp(value: string, field: string): FieldError[]
     errs.push(invalid(field, value, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
   }
   if (isLinkLocalUnicast(ip)) {
-    errs.push(invalid(field, value, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'));
+    errs.push(
+      invalid(field, value, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'),
+    );
   }
   if (isLinkLocalMulticast(ip)) {
     errs.push(
-      invalid(field, value, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'),
+      invalid(
+        field,
+        value,
+        'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)',
+      ),
     );
   }
   return errs;

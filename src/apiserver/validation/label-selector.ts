@@ -1,8 +1,8 @@
-import type { FieldError, JsonObject } from '../../api/index.ts';
+import type { FieldError } from '../../api/index.ts';
 import { child, forbidden, index, invalid, invalidEach, required } from './field.ts';
 import { isQualifiedName, isValidLabelValue } from './names.ts';
 import { validateLabelName, validateLabels } from './object-meta.ts';
-import type { Walker } from './walker.ts';
+import type { At, Walker } from './walker.ts';
 
 /**
  * metav1.LabelSelector: ValidateLabelSelector and LabelSelectorAsSelector (the conversion
@@ -28,14 +28,9 @@ export interface LabelSelectorValue {
 }
 
 /** Reads `parent[k]` as a LabelSelector, reporting type errors; undefined when absent. */
-export function readLabelSelector(
-  w: Walker,
-  parent: JsonObject | undefined,
-  base: string,
-  k: string,
-): LabelSelectorValue | undefined {
-  const path = child(base, k);
-  const sel = w.obj(parent, base, k);
+export function readLabelSelector(w: Walker, at: At, k: string): LabelSelectorValue | undefined {
+  const path = child(at.path, k);
+  const sel = w.obj(at.o, at.path, k);
   if (sel === undefined) return undefined;
   const matchLabels = w.strMap(sel, path, 'matchLabels');
   const matchExpressions = w.items(sel, path, 'matchExpressions').map(({ o, path: p }) => ({
@@ -59,14 +54,19 @@ export function validateLabelSelector(
       case 'In':
       case 'NotIn':
         if (expr.values.length === 0) {
-          errs.push(required(child(p, 'values'), "must be specified when `operator` is 'In' or 'NotIn'"));
+          errs.push(
+            required(child(p, 'values'), "must be specified when `operator` is 'In' or 'NotIn'"),
+          );
         }
         break;
       case 'Exists':
       case 'DoesNotExist':
         if (expr.values.length > 0) {
           errs.push(
-            forbidden(child(p, 'values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"),
+            forbidden(
+              child(p, 'values'),
+              "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+            ),
           );
         }
         break;

@@ -80,7 +80,8 @@ export function isDns1123Subdomain(value: string): string[] {
 /** IsDNS1123Label. */
 export function isDns1123Label(value: string): string[] {
   const errs: string[] = [];
-  if (byteLength(value) > DNS1123_LABEL_MAX_LENGTH) errs.push(maxLenError(DNS1123_LABEL_MAX_LENGTH));
+  if (byteLength(value) > DNS1123_LABEL_MAX_LENGTH)
+    errs.push(maxLenError(DNS1123_LABEL_MAX_LENGTH));
   if (!dns1123LabelRe.test(value)) {
     // A valid subdomain that is not a valid label can only be one with dots.
     errs.push(
@@ -95,7 +96,8 @@ export function isDns1123Label(value: string): string[] {
 /** IsDNS1035Label. */
 export function isDns1035Label(value: string): string[] {
   const errs: string[] = [];
-  if (byteLength(value) > DNS1123_LABEL_MAX_LENGTH) errs.push(maxLenError(DNS1123_LABEL_MAX_LENGTH));
+  if (byteLength(value) > DNS1123_LABEL_MAX_LENGTH)
+    errs.push(maxLenError(DNS1123_LABEL_MAX_LENGTH));
   if (!dns1035LabelRe.test(value)) {
     errs.push(regexError(dns1035LabelErrMsg, dns1035LabelFmt, 'my-name', 'abc-123'));
   }

@@ -1,4 +1,9 @@
-import { isJsonObject, type FieldError, type JsonObject, type ObjectMeta } from '../../api/index.ts';
+import {
+  isJsonObject,
+  type FieldError,
+  type JsonObject,
+  type ObjectMeta,
+} from '../../api/index.ts';
 import { semanticEqual } from './equality.ts';
 import {
   child,
@@ -20,7 +25,7 @@ import {
   nameIsPathSegment,
   type NameFn,
 } from './names.ts';
-import { Walker } from './walker.ts';
+import { Walker, type At } from './walker.ts';
 
 /**
  * ObjectMeta, label, annotation and label-selector validation from apimachinery
@@ -166,7 +171,7 @@ function validateOwnerReferences(w: Walker, meta: JsonObject | undefined, base: 
   for (const { o } of refs) {
     validateOwnerReference(w, o, field);
     if (o['controller'] !== true) continue;
-    const current = `${String(o['kind'] ?? '')}/${String(o['name'] ?? '')}`;
+    const current = `${typeof o['kind'] === 'string' ? o['kind'] : ''}/${typeof o['name'] === 'string' ? o['name'] : ''}`;
     if (first === '') {
       first = current;
       continue;
@@ -234,7 +239,8 @@ export interface MetaOptions {
   readonly kubeFinalizers: boolean;
 }
 
-function validateNameFields(w: Walker, meta: JsonObject | undefined, base: string, nameFn: NameFn): void {
+function validateNameFields(w: Walker, at: At, nameFn: NameFn): void {
+  const { o: meta, path: base } = at;
   const generateName = w.str(meta, base, 'generateName') ?? '';
   if (generateName !== '') {
     w.add(...invalidEach(child(base, 'generateName'), generateName, nameFn(generateName, true)));
@@ -244,7 +250,8 @@ function validateNameFields(w: Walker, meta: JsonObject | undefined, base: strin
   else w.add(...invalidEach(child(base, 'name'), name, nameFn(name, false)));
 }
 
-function validateNamespaceField(w: Walker, meta: JsonObject | undefined, base: string, namespaced: boolean): void {
+function validateNamespaceField(w: Walker, at: At, namespaced: boolean): void {
+  const { o: meta, path: base } = at;
   const namespace = w.str(meta, base, 'namespace') ?? '';
   const field = child(base, 'namespace');
   if (!namespaced) {
@@ -254,10 +261,11 @@ function validateNamespaceField(w: Walker, meta: JsonObject | undefined, base: s
 }
 
 /** ValidateObjectMetaAccessor (create), plus core's finalizer rule when asked. */
-export function checkObjectMeta(w: Walker, metaValue: unknown, opts: MetaOptions, base = 'metadata'): void {
+export function checkObjectMeta(w: Walker, metaValue: unknown, opts: MetaOptions): void {
+  const base = 'metadata';
   const meta = w.asObj(metaValue, base);
-  validateNameFields(w, meta, base, opts.nameFn);
-  validateNamespaceField(w, meta, base, opts.namespaced);
+  validateNameFields(w, { o: meta, path: base }, opts.nameFn);
+  validateNamespaceField(w, { o: meta, path: base }, opts.namespaced);
   w.add(...validateNonnegative(w.int(meta, base, 'generation') ?? 0, child(base, 'generation')));
   w.add(...validateLabels(w.strMap(meta, base, 'labels'), child(base, 'labels')));
   w.add(...validateAnnotations(w.strMap(meta, base, 'annotations'), child(base, 'annotations')));
@@ -274,18 +282,24 @@ export function checkObjectMeta(w: Walker, metaValue: unknown, opts: MetaOptions
 
 /** Go's time.Time.String() for an RFC 3339 timestamp, as immutability errors print it. */
 function goTime(v: unknown): BadValue {
-  if (typeof v !== 'string') return v === undefined ? null : String(v as string);
+  if (typeof v !== 'string') return null;
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) return v;
   const iso = d.toISOString();
   return { goSyntax: `${iso.slice(0, 10)} ${iso.slice(11, 19)} +0000 UTC` };
 }
 
-function checkFinalizersWhileDeleting(w: Walker, metas: readonly [JsonObject | undefined, JsonObject | undefined], base: string): void {
+function checkFinalizersWhileDeleting(
+  w: Walker,
+  metas: readonly [JsonObject | undefined, JsonObject | undefined],
+  base: string,
+): void {
   const [meta, oldMeta] = metas;
   if (oldMeta?.['deletionTimestamp'] === undefined || oldMeta['deletionTimestamp'] === null) return;
   const oldSet = new Set(w.strArr(oldMeta, base, 'finalizers') ?? []);
-  const extra = [...new Set(w.strArr(meta, base, 'finalizers') ?? [])].filter((f) => !oldSet.has(f));
+  const extra = [...new Set(w.strArr(meta, base, 'finalizers') ?? [])].filter(
+    (f) => !oldSet.has(f),
+  );
   if (extra.length > 0) {
     w.add(
       forbidden(
@@ -296,7 +310,12 @@ function checkFinalizersWhileDeleting(w: Walker, metas: readonly [JsonObject | u
   }
 }
 
-function checkImmutableMeta(w: Walker, meta: JsonObject | undefined, oldMeta: JsonObject | undefined, base: string): void {
+function checkImmutableMeta(
+  w: Walker,
+  metas: readonly [JsonObject | undefined, JsonObject | undefined],
+  base: string,
+): void {
+  const [meta, oldMeta] = metas;
   for (const k of ['name', 'namespace', 'uid']) {
     const v = meta?.[k];
     const shown: BadValue = typeof v === 'string' ? v : '';
@@ -320,19 +339,20 @@ export function checkObjectMetaUpdate(
   w: Walker,
   metas: readonly [unknown, unknown],
   kubeFinalizers: boolean,
-  base = 'metadata',
 ): void {
+  const base = 'metadata';
   const meta = w.asObj(metas[0], base);
   const oldMeta = isJsonObject(metas[1]) ? metas[1] : undefined;
   checkFinalizersWhileDeleting(w, [meta, oldMeta], base);
   const rv = w.str(meta, base, 'resourceVersion') ?? '';
-  if (rv === '') w.add(invalid(child(base, 'resourceVersion'), rv, 'must be specified for an update'));
+  if (rv === '')
+    w.add(invalid(child(base, 'resourceVersion'), rv, 'must be specified for an update'));
   const generation = w.int(meta, base, 'generation') ?? 0;
   const oldGeneration = typeof oldMeta?.['generation'] === 'number' ? oldMeta['generation'] : 0;
   if (generation < oldGeneration) {
     w.add(invalid(child(base, 'generation'), generation, 'must not be decremented'));
   }
-  checkImmutableMeta(w, meta, oldMeta, base);
+  checkImmutableMeta(w, [meta, oldMeta], base);
   w.add(...validateLabels(w.strMap(meta, base, 'labels'), child(base, 'labels')));
   w.add(...validateAnnotations(w.strMap(meta, base, 'annotations'), child(base, 'annotations')));
   validateOwnerReferences(w, meta, base);

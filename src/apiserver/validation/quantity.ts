@@ -64,10 +64,10 @@ function scan(str: string): Scanned | undefined {
   const end = str.length;
   let pos = 0;
   let positive = true;
-  if (str[0] === '-') {
+  if (str.startsWith('-')) {
     positive = false;
     pos++;
-  } else if (str[0] === '+') pos++;
+  } else if (str.startsWith('+')) pos++;
   while (pos < end && str[pos] === '0') pos++;
   if (pos >= end) return { positive, value: '0', num: '0', denom: '', suffix: '' };
   const numStart = pos;
@@ -83,7 +83,9 @@ function scan(str: string): Scanned | undefined {
     if (pos >= end) return { positive, value: str, num, denom, suffix: '' };
   }
   const suffix = scanSuffix(str, pos);
-  return suffix === undefined ? undefined : { positive, value: str.slice(0, pos), num, denom, suffix };
+  return suffix === undefined
+    ? undefined
+    : { positive, value: str.slice(0, pos), num, denom, suffix };
 }
 
 interface Suffix {
@@ -123,7 +125,11 @@ function interpret(s: string): Suffix | undefined {
   if (dec !== undefined) return { base: 10, exponent: dec, format: 'DecimalSI' };
   const bin = BIN_SUFFIXES[s];
   if (bin !== undefined) return { base: 2, exponent: bin, format: 'BinarySI' };
-  if (s.length > 1 && (s[0] === 'E' || s[0] === 'e') && /^[+-]?[0-9]+$/.test(s.slice(1))) {
+  if (
+    s.length > 1 &&
+    (s.startsWith('E') || s.startsWith('e')) &&
+    /^[+-]?[0-9]+$/.test(s.slice(1))
+  ) {
     const parsed = BigInt(s.slice(1));
     if (parsed > 9223372036854775807n || parsed < -9223372036854775808n) return undefined;
     return { base: 10, exponent: toInt32(parsed), format: 'DecimalExponent' };
@@ -147,11 +153,13 @@ function roundUpTo(unscaled: bigint, scale: number, minScale: number): [bigint, 
   return [q, minScale];
 }
 
-function compareValues(a: bigint, as: number, b: bigint, bs: number): number {
+function compareValues(x: readonly [bigint, number], y: readonly [bigint, number]): number {
+  const [a, as] = x;
+  const [b, bs] = y;
   const s = Math.min(as, bs);
-  const x = a * pow10(as - s);
-  const y = b * pow10(bs - s);
-  return x === y ? 0 : x < y ? -1 : 1;
+  const l = a * pow10(as - s);
+  const r = b * pow10(bs - s);
+  return l === r ? 0 : l < r ? -1 : 1;
 }
 
 /** The int64 fast path of ParseQuantity; undefined when Go would take the inf.Dec path. */
@@ -164,7 +172,7 @@ function fastPath(str: string, sc: Scanned, sfx: Suffix): Quantity | undefined {
     scale = 0;
     if (sfx.exponent < 0 || sc.denom.length > 0) return undefined;
     mantissa = 1n << BigInt(sfx.exponent);
-    precision = 15 - sc.num.length - Math.trunc(Math.fround(sfx.exponent) * 3 / 10) - 1;
+    precision = 15 - sc.num.length - Math.trunc((Math.fround(sfx.exponent) * 3) / 10) - 1;
   } else {
     scale = sfx.exponent;
     precision = 18 - digits;
@@ -197,11 +205,11 @@ function decPath(sc: Scanned, sfx: Suffix): Quantity | string {
   else unscaled *= 1n << BigInt(sfx.exponent);
   if (unscaled !== 0n) [unscaled, scale] = roundUpTo(unscaled, scale, NANO);
   let format = sfx.format;
-  if (format === 'BinarySI' && compareValues(unscaled, scale, MAX_INT64, 0) > 0) {
+  if (format === 'BinarySI' && compareValues([unscaled, scale], [MAX_INT64, 0]) > 0) {
     unscaled = MAX_INT64;
     scale = 0;
   }
-  if (format === 'BinarySI' && unscaled > 0n && compareValues(unscaled, scale, 1n, 0) < 0) {
+  if (format === 'BinarySI' && unscaled > 0n && compareValues([unscaled, scale], [1n, 0]) < 0) {
     format = 'DecimalSI';
   }
   if (!sc.positive) unscaled = -unscaled;
@@ -238,7 +246,7 @@ export function quantityToNumber(q: Quantity): number {
 
 /** Cmp: -1, 0 or 1. */
 export function compareQuantities(a: Quantity, b: Quantity): number {
-  return compareValues(a.unscaled, a.scale, b.unscaled, b.scale);
+  return compareValues([a.unscaled, a.scale], [b.unscaled, b.scale]);
 }
 
 export function isZeroQuantity(q: Quantity): boolean {
@@ -266,7 +274,8 @@ const DEC_SUFFIX_BY_EXPONENT: ReadonlyMap<number, string> = new Map(
 const BIN_SUFFIX_BY_POWER = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 
 function canonicalDecimal(q: Quantity, format: QuantityFormat): string {
-  let [mantissa, times] = removeFactors(q.unscaled, 10n);
+  const [m0, times] = removeFactors(q.unscaled, 10n);
+  let mantissa = m0;
   let exponent = q.scale + times;
   while (exponent % 3 !== 0) {
     mantissa *= 10n;
@@ -286,9 +295,11 @@ function canonicalDecimal(q: Quantity, format: QuantityFormat): string {
 export function canonicalQuantity(q: Quantity): string {
   if (q.unscaled === 0n) return '0';
   if (q.format !== 'BinarySI') return canonicalDecimal(q, q.format);
-  const small = compareValues(q.unscaled, q.scale, -1024n, 0) > 0 && compareValues(q.unscaled, q.scale, 1024n, 0) < 0;
+  const small =
+    compareValues([q.unscaled, q.scale], [-1024n, 0]) > 0 &&
+    compareValues([q.unscaled, q.scale], [1024n, 0]) < 0;
   const [whole, wholeScale] = roundUpTo(q.unscaled, q.scale, 0);
-  const exact = compareValues(whole, wholeScale, q.unscaled, q.scale) === 0;
+  const exact = compareValues([whole, wholeScale], [q.unscaled, q.scale]) === 0;
   if (small || !exact) return canonicalDecimal(q, 'DecimalSI');
   const [amount, power] = removeFactors(whole * pow10(wholeScale), 1024n);
   return `${amount.toString()}${BIN_SUFFIX_BY_POWER[power] ?? ''}`;

@@ -7,6 +7,11 @@ import { child, index, typeInvalid } from './field.ts';
  * input and go on checking the rest of the object.
  */
 
+/** A string field read leniently: anything else counts as Go's zero value ''. */
+export function strOf(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
 /** The OpenAPI name of a JSON value's type. */
 export function jsonTypeName(v: unknown): string {
   if (v === null) return 'null';
@@ -25,10 +30,20 @@ export function jsonTypeName(v: unknown): string {
   }
 }
 
-/** One element of an array of objects, with its path. */
-export interface Item {
+/** An object located in the document: the value (if it is an object) and its path. */
+export interface At {
+  readonly o: JsonObject | undefined;
+  readonly path: string;
+}
+
+/** An object known to be present, with its path. */
+export interface Located {
   readonly o: JsonObject;
   readonly path: string;
+}
+
+/** One element of an array of objects, with its path. */
+export interface Item extends Located {
   readonly i: number;
 }
 
@@ -39,34 +54,46 @@ export class Walker {
     this.errs.push(...errs);
   }
 
-  private wrong(path: string, v: unknown, expected: string): undefined {
+  private wrong(path: string, v: unknown, expected: string): void {
     this.errs.push(typeInvalid(path, jsonTypeName(v), expected));
-    return undefined;
   }
 
   asObj(v: unknown, path: string): JsonObject | undefined {
     if (v === undefined || v === null) return undefined;
-    return isJsonObject(v) ? v : this.wrong(path, v, 'object');
+    if (isJsonObject(v)) return v;
+    this.wrong(path, v, 'object');
+    return undefined;
   }
 
   asArr(v: unknown, path: string): readonly unknown[] | undefined {
     if (v === undefined || v === null) return undefined;
-    return Array.isArray(v) ? v : this.wrong(path, v, 'array');
+    if (Array.isArray(v)) {
+      const items: readonly unknown[] = v;
+      return items;
+    }
+    this.wrong(path, v, 'array');
+    return undefined;
   }
 
   asStr(v: unknown, path: string): string | undefined {
     if (v === undefined || v === null) return undefined;
-    return typeof v === 'string' ? v : this.wrong(path, v, 'string');
+    if (typeof v === 'string') return v;
+    this.wrong(path, v, 'string');
+    return undefined;
   }
 
   asInt(v: unknown, path: string): number | undefined {
     if (v === undefined || v === null) return undefined;
-    return typeof v === 'number' && Number.isInteger(v) ? v : this.wrong(path, v, 'integer');
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    this.wrong(path, v, 'integer');
+    return undefined;
   }
 
   asBool(v: unknown, path: string): boolean | undefined {
     if (v === undefined || v === null) return undefined;
-    return typeof v === 'boolean' ? v : this.wrong(path, v, 'boolean');
+    if (typeof v === 'boolean') return v;
+    this.wrong(path, v, 'boolean');
+    return undefined;
   }
 
   obj(parent: JsonObject | undefined, base: string, k: string): JsonObject | undefined {
@@ -90,7 +117,11 @@ export class Walker {
   }
 
   /** A `map[string]string`; entries of the wrong type are reported and dropped. */
-  strMap(parent: JsonObject | undefined, base: string, k: string): Record<string, string> | undefined {
+  strMap(
+    parent: JsonObject | undefined,
+    base: string,
+    k: string,
+  ): Record<string, string> | undefined {
     const path = child(base, k);
     const o = this.asObj(parent?.[k], path);
     if (o === undefined) return undefined;
@@ -120,7 +151,8 @@ export class Walker {
     const v = parent?.[k];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v))) return v;
-    return this.wrong(child(base, k), v, 'integer-or-string');
+    this.wrong(child(base, k), v, 'integer-or-string');
+    return undefined;
   }
 
   /** A `resource.Quantity`, which JSON may carry as a string or a number. */
@@ -128,7 +160,8 @@ export class Walker {
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'string') return v;
     if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-    return this.wrong(path, v, 'string');
+    this.wrong(path, v, 'string');
+    return undefined;
   }
 
   /** The object elements of an array; other elements are reported and skipped. */

@@ -1,0 +1,480 @@
+import {
+  isJsonObject,
+  type FieldError,
+  type JsonObject,
+  type KubeObject,
+} from '../../api/index.ts';
+import { validatePodTemplateSpec } from './core-pod.ts';
+import {
+  goQuantity,
+  isOvercommitAllowed,
+  isStandardQuotaResourceName,
+  readResourceList,
+  validateContainerResourceName,
+  validateResourceName,
+  validateResourceQuantityValue,
+} from './core-resources.ts';
+import { validateTaintEffect } from './core-scheduling.ts';
+import {
+  duplicate,
+  forbidden,
+  invalid,
+  invalidEach,
+  key,
+  notSupported,
+  required,
+} from './field.ts';
+import { goQuote, goStringMap, goStruct } from './go-format.ts';
+import { isValidCidr, parseIp, isIpv4 } from './ip.ts';
+import { isQualifiedName, isValidLabelValue, nameIsDnsSubdomain } from './names.ts';
+import {
+  checkObjectMeta,
+  checkObjectMetaUpdate,
+  validateLabelName,
+  validateNonnegative,
+} from './object-meta.ts';
+import { compareQuantities, formatQuantity, scaledValue, type Quantity } from './quantity.ts';
+import { selectorMatches } from './label-selector.ts';
+import { strOf, Walker } from './walker.ts';
+import { goJson } from './go-format.ts';
+
+/** Nodes, LimitRanges, ResourceQuotas and ReplicationControllers (pkg/apis/core/validation). */
+
+function metaFor(
+  w: Walker,
+  pair: readonly [KubeObject, KubeObject | undefined],
+  namespaced: boolean,
+): JsonObject | undefined {
+  const [obj, old] = pair;
+  if (old !== undefined) checkObjectMetaUpdate(w, [obj.metadata, old.metadata], true);
+  else
+    checkObjectMeta(w, obj.metadata, {
+      namespaced,
+      nameFn: nameIsDnsSubdomain,
+      kubeFinalizers: true,
+    });
+  return w.asObj(obj, '');
+}
+
+function goTaint(t: JsonObject): string {
+  const s = (k: string): string => goQuote(typeof t[k] === 'string' ? t[k] : '');
+  return goStruct('core.Taint', [
+    ['Key', s('key')],
+    ['Value', s('value')],
+    ['Effect', s('effect')],
+    ['TimeAdded', t['timeAdded'] === undefined ? '<nil>' : '(*v1.Time)(0xc000000000)'],
+  ]);
+}
+
+/** validateNodeTaints: upstream reports them under metadata.taints. */
+function validateNodeTaints(w: Walker, spec: JsonObject | undefined): void {
+  const unique = new Map<string, Set<string>>();
+  for (const { o, path } of w.items(spec, 'spec', 'taints')) {
+    const p = path.replace(/^spec\.taints/, 'metadata.taints');
+    const k = w.str(o, path, 'key') ?? '';
+    const value = w.str(o, path, 'value') ?? '';
+    const effect = w.str(o, path, 'effect') ?? '';
+    w.add(...validateLabelName(k, `${p}.key`));
+    const valueErrs = isValidLabelValue(value);
+    if (valueErrs.length > 0) w.add(invalid(`${p}.value`, value, valueErrs.join(';')));
+    w.add(...validateTaintEffect(effect, false, `${p}.effect`));
+    const keys = unique.get(effect) ?? new Set<string>();
+    if (keys.has(k)) {
+      w.add(duplicate(p, { goSyntax: goTaint(o) }, 'taints must be unique by key and effect pair'));
+      continue;
+    }
+    keys.add(k);
+    unique.set(effect, keys);
+  }
+}
+
+function validateNodeResources(w: Walker, status: JsonObject | undefined): void {
+  for (const k of ['capacity', 'allocatable']) {
+    for (const [name, q] of readResourceList(w, { o: status, path: 'status' }, k) ?? []) {
+      w.add(...validateResourceQuantityValue(name, q, `status.${k}.${name}`));
+    }
+  }
+}
+
+function validatePodCidrs(w: Walker, spec: JsonObject | undefined): void {
+  const cidrs = w.strArr(spec, 'spec', 'podCIDRs') ?? [];
+  cidrs.forEach((c, i) => {
+    w.add(...isValidCidr(`spec.podCIDRs[${i}]`, c));
+  });
+  if (cidrs.length <= 1) return;
+  const families = cidrs.map((c) => {
+    const ip = parseIp(c.split('/')[0] ?? '');
+    return ip === undefined ? 'bad' : isIpv4(ip) ? '4' : '6';
+  });
+  if (cidrs.length > 2 || families[0] === families[1]) {
+    w.add(
+      invalid(
+        'spec.podCIDRs',
+        { goSyntax: `[]string{${cidrs.map((c) => goQuote(c)).join(', ')}}` },
+        'may specify no more than one CIDR for each IP family',
+      ),
+    );
+  }
+  const seen = new Set<string>();
+  cidrs.forEach((c, i) => {
+    if (seen.has(c)) w.add(duplicate(`spec.podCIDRs[${i}]`, c));
+    seen.add(c);
+  });
+}
+
+function validateNodeUpdate(
+  w: Walker,
+  at: { spec: JsonObject | undefined; status: JsonObject | undefined },
+  old: KubeObject,
+): void {
+  const oldSpec = isJsonObject(old['spec']) ? old['spec'] : {};
+  const seen = new Set<string>();
+  for (const { o, path } of w.items(at.status, 'status', 'addresses')) {
+    const k = `${strOf(o['type'])}/${strOf(o['address'])}`;
+    if (seen.has(k)) w.add(duplicate(path, { goSyntax: goJson(o) }));
+    seen.add(k);
+  }
+  const oldCidrs = Array.isArray(oldSpec['podCIDRs']) ? oldSpec['podCIDRs'] : [];
+  const newCidrs = Array.isArray(at.spec?.['podCIDRs']) ? at.spec['podCIDRs'] : [];
+  const cidrMsg = 'node updates may not change podCIDR except from "" to valid';
+  if (oldCidrs.length > 0) {
+    if (oldCidrs.length !== newCidrs.length) w.add(forbidden('spec.podCIDRs', cidrMsg));
+    else
+      oldCidrs.forEach((c, i) => {
+        if (c !== newCidrs[i]) w.add(forbidden('spec.podCIDRs', cidrMsg));
+      });
+  }
+  const oldProvider = typeof oldSpec['providerID'] === 'string' ? oldSpec['providerID'] : '';
+  if (oldProvider !== '' && oldProvider !== (at.spec?.['providerID'] ?? '')) {
+    w.add(
+      forbidden(
+        'spec.providerID',
+        'node updates may not change providerID except from "" to valid',
+      ),
+    );
+  }
+  if ((at.spec?.['externalID'] ?? '') !== (oldSpec['externalID'] ?? ''))
+    w.add(forbidden('spec.externalID', 'may not be updated'));
+}
+
+/** Validator for nodes. */
+export function validateNode(obj: KubeObject, old?: KubeObject): FieldError[] {
+  const w = new Walker();
+  const r = metaFor(w, [obj, old], false);
+  const spec = w.obj(r, '', 'spec');
+  const status = w.obj(r, '', 'status');
+  validateNodeTaints(w, spec);
+  validateNodeResources(w, status);
+  if (old === undefined) validatePodCidrs(w, spec);
+  else validateNodeUpdate(w, { spec, status }, old);
+  return w.errs;
+}
+
+const LIMIT_TYPES = new Set(['Pod', 'Container', 'PersistentVolumeClaim']);
+
+function validateLimitType(type: string, field: string): FieldError[] {
+  const errs = invalidEach(field, type, isQualifiedName(type));
+  if (errs.length > 0) return errs;
+  if (!type.includes('/') && !LIMIT_TYPES.has(type))
+    errs.push(invalid(field, type, 'must be a standard limit type or fully qualified'));
+  return errs;
+}
+
+type LimitMaps = Record<
+  'max' | 'min' | 'default' | 'defaultRequest' | 'maxLimitRequestRatio',
+  Map<string, Quantity>
+>;
+
+function readLimitMaps(w: Walker, item: { o: JsonObject; path: string }, type: string): LimitMaps {
+  const maps: LimitMaps = {
+    max: new Map(),
+    min: new Map(),
+    default: new Map(),
+    defaultRequest: new Map(),
+    maxLimitRequestRatio: new Map(),
+  };
+  const nameFn =
+    type === 'Pod' || type === 'Container' ? validateContainerResourceName : validateResourceName;
+  for (const k of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const) {
+    const list = readResourceList(w, { o: item.o, path: item.path }, k) ?? [];
+    if (type === 'Pod' && (k === 'default' || k === 'defaultRequest')) {
+      if (list.length > 0)
+        w.add(forbidden(`${item.path}.${k}`, "may not be specified when `type` is 'Pod'"));
+      continue;
+    }
+    for (const [name, q] of list) {
+      w.add(...nameFn(name, key(`${item.path}.${k}`, name)));
+      maps[k].set(name, q);
+    }
+  }
+  return maps;
+}
+
+function checkLimitPair(w: Walker, at: { path: string; name: string; maps: LimitMaps }): void {
+  const { path, name, maps } = at;
+  const [min, max, def, defReq, ratio] = [
+    maps.min.get(name),
+    maps.max.get(name),
+    maps.default.get(name),
+    maps.defaultRequest.get(name),
+    maps.maxLimitRequestRatio.get(name),
+  ];
+  const s = formatQuantity;
+  const p = (k: string): string => key(`${path}.${k}`, name);
+  if (min && max && compareQuantities(min, max) > 0)
+    w.add(
+      invalid(p('min'), goQuantity(min), `min value ${s(min)} is greater than max value ${s(max)}`),
+    );
+  if (defReq && min && compareQuantities(min, defReq) > 0) {
+    w.add(
+      invalid(
+        p('defaultRequest'),
+        goQuantity(defReq),
+        `min value ${s(min)} is greater than default request value ${s(defReq)}`,
+      ),
+    );
+  }
+  if (defReq && max && compareQuantities(defReq, max) > 0) {
+    w.add(
+      invalid(
+        p('defaultRequest'),
+        goQuantity(defReq),
+        `default request value ${s(defReq)} is greater than max value ${s(max)}`,
+      ),
+    );
+  }
+  if (defReq && def && compareQuantities(defReq, def) > 0) {
+    w.add(
+      invalid(
+        p('defaultRequest'),
+        goQuantity(defReq),
+        `default request value ${s(defReq)} is greater than default limit value ${s(def)}`,
+      ),
+    );
+  }
+  if (def && min && compareQuantities(min, def) > 0)
+    w.add(
+      invalid(
+        p('default'),
+        goQuantity(min),
+        `min value ${s(min)} is greater than default value ${s(def)}`,
+      ),
+    );
+  if (def && max && compareQuantities(def, max) > 0)
+    w.add(
+      invalid(
+        p('default'),
+        goQuantity(max),
+        `default value ${s(def)} is greater than max value ${s(max)}`,
+      ),
+    );
+  if (
+    ratio &&
+    ratio.unscaled * 10n ** BigInt(Math.max(ratio.scale, 0)) <
+      10n ** BigInt(Math.max(-ratio.scale, 0))
+  ) {
+    w.add(
+      invalid(p('maxLimitRequestRatio'), goQuantity(ratio), `ratio ${s(ratio)} is less than 1`),
+    );
+  }
+  if (ratio && min && max) {
+    const limit = Number(scaledValue(max, -3)) / Number(scaledValue(min, -3));
+    const r = Number(scaledValue(ratio, -3)) / 1000;
+    if (r > limit)
+      w.add(
+        invalid(
+          p('maxLimitRequestRatio'),
+          goQuantity(ratio),
+          `ratio ${s(ratio)} is greater than max/min = ${limit.toFixed(6)}`,
+        ),
+      );
+  }
+  if (!isOvercommitAllowed(name) && def && defReq && compareQuantities(def, defReq) !== 0) {
+    w.add(
+      invalid(
+        p('defaultRequest'),
+        goQuantity(defReq),
+        `default value ${s(def)} must equal to defaultRequest value ${s(defReq)} in ${name}`,
+      ),
+    );
+  }
+}
+
+/** Validator for limitranges. */
+export function validateLimitRange(obj: KubeObject): FieldError[] {
+  // Upstream's update strategy re-runs the create validation only.
+  const w = new Walker();
+  checkObjectMeta(w, obj.metadata, {
+    namespaced: true,
+    nameFn: nameIsDnsSubdomain,
+    kubeFinalizers: true,
+  });
+  const spec = w.obj(w.asObj(obj, ''), '', 'spec');
+  const types = new Set<string>();
+  for (const item of w.items(spec, 'spec', 'limits')) {
+    const type = w.str(item.o, item.path, 'type') ?? '';
+    w.add(...validateLimitType(type, `${item.path}.type`));
+    if (types.has(type)) w.add(duplicate(`${item.path}.type`, type));
+    types.add(type);
+    const maps = readLimitMaps(w, item, type);
+    if (type === 'PersistentVolumeClaim' && !maps.min.has('storage') && !maps.max.has('storage')) {
+      w.add(
+        required(
+          `${item.path}.limits`,
+          'either minimum or maximum storage value is required, but neither was provided',
+        ),
+      );
+    }
+    const names = new Set(Object.values(maps).flatMap((m) => [...m.keys()]));
+    for (const name of [...names].sort()) checkLimitPair(w, { path: item.path, name, maps });
+  }
+  return w.errs;
+}
+
+const QUOTA_SCOPES = ['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort'];
+const POD_COMPUTE = new Set([
+  'cpu',
+  'memory',
+  'limits.cpu',
+  'limits.memory',
+  'requests.cpu',
+  'requests.memory',
+]);
+
+function scopeValidFor(scope: string, resource: string): boolean {
+  if (scope === 'BestEffort') return resource === 'pods';
+  if (scope === 'Terminating' || scope === 'NotTerminating' || scope === 'NotBestEffort') {
+    return resource === 'pods' || POD_COMPUTE.has(resource);
+  }
+  return true;
+}
+
+function validateQuotaList(
+  w: Walker,
+  parent: JsonObject | undefined,
+  at: { base: string; k: string },
+): string[] {
+  const names: string[] = [];
+  for (const [name, q] of readResourceList(w, { o: parent, path: at.base }, at.k) ?? []) {
+    const p = key(`${at.base}.${at.k}`, name);
+    const errs = validateResourceName(name, p);
+    if (!name.includes('/') && !isStandardQuotaResourceName(name))
+      errs.push(invalid(p, name, 'must be a standard resource for quota'));
+    w.add(...errs, ...validateResourceQuantityValue(name, q, p));
+    names.push(name);
+  }
+  return names;
+}
+
+function validateScopes(w: Walker, spec: JsonObject | undefined, hard: readonly string[]): void {
+  const scopes = w.strArr(spec, 'spec', 'scopes') ?? [];
+  if (scopes.length === 0) return;
+  const shown = {
+    goSyntax: `[]core.ResourceQuotaScope{${scopes.map((s) => goQuote(s)).join(', ')}}`,
+  };
+  for (const scope of scopes) {
+    if (!QUOTA_SCOPES.includes(scope)) w.add(invalid('spec.scopes', shown, 'unsupported scope'));
+    for (const r of [...hard].sort()) {
+      if (isStandardQuotaResourceName(r) && !scopeValidFor(scope, r))
+        w.add(invalid('spec.scopes', shown, 'unsupported scope applied to resource'));
+    }
+  }
+  const has = (s: string): boolean => scopes.includes(s);
+  if (has('BestEffort') && has('NotBestEffort'))
+    w.add(invalid('spec.scopes', shown, 'conflicting scopes'));
+  if (has('Terminating') && has('NotTerminating'))
+    w.add(invalid('spec.scopes', shown, 'conflicting scopes'));
+}
+
+/** Validator for resourcequotas. */
+export function validateResourceQuota(obj: KubeObject, old?: KubeObject): FieldError[] {
+  const w = new Walker();
+  if (old !== undefined) checkObjectMetaUpdate(w, [obj.metadata, old.metadata], true);
+  else
+    checkObjectMeta(w, obj.metadata, {
+      namespaced: true,
+      nameFn: nameIsDnsSubdomain,
+      kubeFinalizers: true,
+    });
+  const r = w.asObj(obj, '');
+  const spec = w.obj(r, '', 'spec');
+  const hard = validateQuotaList(w, spec, { base: 'spec', k: 'hard' });
+  validateScopes(w, spec, hard);
+  if (old === undefined) {
+    const status = w.obj(r, '', 'status');
+    validateQuotaList(w, status, { base: 'status', k: 'hard' });
+    validateQuotaList(w, status, { base: 'status', k: 'used' });
+  } else {
+    const oldScopes = new Set(
+      isJsonObject(old['spec']) && Array.isArray(old['spec']['scopes'])
+        ? old['spec']['scopes']
+        : [],
+    );
+    const newScopes = new Set(Array.isArray(spec?.['scopes']) ? spec['scopes'] : []);
+    const same = oldScopes.size === newScopes.size && [...oldScopes].every((s) => newScopes.has(s));
+    if (!same)
+      w.add(
+        invalid(
+          'spec.scopes',
+          { goSyntax: goJson(spec?.['scopes'] ?? null) },
+          'field is immutable',
+        ),
+      );
+  }
+  return w.errs;
+}
+
+/** Validator for replicationcontrollers. */
+export function validateReplicationController(obj: KubeObject, old?: KubeObject): FieldError[] {
+  const w = new Walker();
+  if (old !== undefined) checkObjectMetaUpdate(w, [obj.metadata, old.metadata], true);
+  else
+    checkObjectMeta(w, obj.metadata, {
+      namespaced: true,
+      nameFn: nameIsDnsSubdomain,
+      kubeFinalizers: true,
+    });
+  const spec = w.obj(w.asObj(obj, ''), '', 'spec');
+  w.add(
+    ...validateNonnegative(w.int(spec, 'spec', 'minReadySeconds') ?? 0, 'spec.minReadySeconds'),
+  );
+  const selector = w.strMap(spec, 'spec', 'selector') ?? {};
+  if (Object.keys(selector).length === 0) w.add(required('spec.selector'));
+  w.add(...validateNonnegative(w.int(spec, 'spec', 'replicas') ?? 0, 'spec.replicas'));
+  const template = w.obj(spec, 'spec', 'template');
+  if (template === undefined) {
+    w.add(required('spec.template'));
+    return w.errs;
+  }
+  const labels = isJsonObject(template['metadata'])
+    ? new Walker().strMap(template['metadata'], '', 'labels')
+    : undefined;
+  const reqs = Object.entries(selector).map(([k, v]) => ({
+    key: k,
+    op: 'Equals' as const,
+    values: [v],
+  }));
+  if (reqs.length > 0 && !selectorMatches({ kind: 'requirements', reqs }, labels)) {
+    w.add(
+      invalid(
+        'spec.template.metadata.labels',
+        { goSyntax: goStringMap(labels) },
+        '`selector` does not match template `labels`',
+      ),
+    );
+  }
+  validatePodTemplateSpec(w, template, 'spec.template');
+  const tspec = isJsonObject(template['spec']) ? template['spec'] : {};
+  const restart = typeof tspec['restartPolicy'] === 'string' ? tspec['restartPolicy'] : '';
+  if (restart !== 'Always')
+    w.add(notSupported('spec.template.spec.restartPolicy', restart, ['Always']));
+  if (tspec['activeDeadlineSeconds'] !== undefined && tspec['activeDeadlineSeconds'] !== null) {
+    w.add(
+      forbidden(
+        'spec.template.spec.activeDeadlineSeconds',
+        'activeDeadlineSeconds in ReplicationController is not Supported',
+      ),
+    );
+  }
+  return w.errs;
+}

@@ -1,0 +1,58 @@
+import type { ApiRequest, ApiResponse, UserInfo } from '../apiserver/http-types.ts';
+import type { ClientRequest, ClientResponse, Transport } from './transport.ts';
+
+/** Anything that answers ApiRequests: the embedded ApiServer. */
+export interface InProcessHandler {
+  handle(req: ApiRequest): Promise<ApiResponse>;
+}
+
+function toApiRequest(r: ClientRequest, user: UserInfo, signal: AbortSignal): ApiRequest {
+  return {
+    method: r.method,
+    path: r.path,
+    query: new URLSearchParams(r.query ?? {}),
+    headers: {
+      ...(r.contentType === undefined ? {} : { 'content-type': r.contentType }),
+      accept: r.accept ?? 'application/json',
+      'user-agent': 'kiln-controller-manager',
+    },
+    body: Buffer.from(r.body ?? ''),
+    user,
+    signal,
+  };
+}
+
+/** Calls the embedded API server directly: the same protocol, no sockets. */
+export class InProcessTransport implements Transport {
+  readonly #handler: InProcessHandler;
+  readonly #user: UserInfo;
+  constructor(handler: InProcessHandler, user: UserInfo) {
+    this.#handler = handler;
+    this.#user = user;
+  }
+
+  async request(r: ClientRequest): Promise<ClientResponse> {
+    const res = await this.#handler.handle(toApiRequest(r, this.#user, new AbortController().signal));
+    if ('body' in res) return { status: res.status, body: typeof res.body === 'string' ? res.body : res.body.toString('utf8') };
+    const lines: string[] = [];
+    const ac = new AbortController();
+    await res.stream({ write: (c) => lines.push(c) > 0, signal: ac.signal });
+    return { status: res.status, body: lines.join('') };
+  }
+
+  async stream(r: ClientRequest, onLine: (line: string) => void, signal: AbortSignal): Promise<number> {
+    const res = await this.#handler.handle(toApiRequest(r, this.#user, signal));
+    if ('body' in res) {
+      onLine(typeof res.body === 'string' ? res.body : res.body.toString('utf8'));
+      return res.status;
+    }
+    await res.stream({
+      write: (chunk) => {
+        for (const l of chunk.split('\n')) if (l !== '') onLine(l);
+        return true;
+      },
+      signal,
+    });
+    return res.status;
+  }
+}

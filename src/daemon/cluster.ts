@@ -1,0 +1,101 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubeObject } from '../api/index.ts';
+import { ApiServer, type UserInfo } from '../apiserver/index.ts';
+import { InProcessTransport, isAlreadyExists, KubeClient, realSleep } from '../client/index.ts';
+import { GarbageCollector, NamespaceController } from '../controllers/index.ts';
+import { CachedStore, noPersistence, SqlitePersistence, type Store } from '../store/index.ts';
+import type { Clock, IdSource } from '../util/index.ts';
+
+export const CONTROLLER_USER: UserInfo = {
+  username: 'system:kube-controller-manager',
+  groups: ['system:authenticated'],
+};
+
+export interface ClusterOptions {
+  readonly name: string;
+  /** Where the cluster's state lives; undefined keeps it in memory. */
+  readonly dataDir: string | undefined;
+  /** The URL path prefix the cluster is served under ('' for the default cluster). */
+  readonly pathPrefix: string;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly fsync?: boolean;
+}
+
+/** The objects every cluster starts with, as kube-apiserver's bootstrap controllers create them. */
+function bootstrapObjects(): { path: string; object: KubeObject }[] {
+  const ns = (name: string): { path: string; object: KubeObject } => ({
+    path: '/api/v1/namespaces',
+    object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } },
+  });
+  const pc = (name: string, value: number, description: string): { path: string; object: KubeObject } => ({
+    path: '/apis/scheduling.k8s.io/v1/priorityclasses',
+    object: {
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name },
+      value,
+      globalDefault: false,
+      preemptionPolicy: 'PreemptLowerPriority',
+      description,
+    },
+  });
+  return [
+    ns('default'),
+    ns('kube-system'),
+    ns('kube-public'),
+    ns('kube-node-lease'),
+    pc('system-node-critical', 2000001000, 'Used for system critical pods that must not be moved from their current node.'),
+    pc('system-cluster-critical', 2000000000, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'),
+  ];
+}
+
+/**
+ * One Kubernetes cluster: its own store (keyspace), API server and controllers. The daemon
+ * hosts several; the default cluster is the first.
+ */
+export class Cluster {
+  readonly name: string;
+  readonly pathPrefix: string;
+  readonly store: Store;
+  readonly api: ApiServer;
+  readonly client: KubeClient;
+
+  constructor(opts: ClusterOptions) {
+    this.name = opts.name;
+    this.pathPrefix = opts.pathPrefix;
+    let persistence = noPersistence;
+    if (opts.dataDir !== undefined) {
+      mkdirSync(opts.dataDir, { recursive: true });
+      persistence = new SqlitePersistence({ path: join(opts.dataDir, 'state.db'), fsync: opts.fsync ?? false });
+    }
+    this.store = new CachedStore({ persistence });
+    this.api = new ApiServer({ store: this.store, clock: opts.clock, ids: opts.ids, pathPrefix: opts.pathPrefix });
+    this.client = new KubeClient(new InProcessTransport(this.api, CONTROLLER_USER));
+  }
+
+  /** Creates the system namespaces and priority classes that are missing. Idempotent. */
+  async bootstrap(): Promise<void> {
+    for (const { path, object } of bootstrapObjects()) {
+      try {
+        await this.client.create(path, object);
+      } catch (e: unknown) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+    }
+  }
+
+  /** Runs the cluster's controllers until the signal aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const controllers = [
+      new NamespaceController({ client: this.client, sleep: realSleep }),
+      new GarbageCollector({ client: this.client, sleep: realSleep }),
+    ];
+    await Promise.all(controllers.map((c) => c.run(signal)));
+  }
+
+  close(): void {
+    this.store.close();
+  }
+}

@@ -1,0 +1,57 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Everything the daemon is configured with. */
+export interface DaemonConfig {
+  readonly stateDir: string;
+  readonly host: string;
+  readonly port: number;
+  /** Keep state in memory only (tests, throwaway clusters). */
+  readonly inMemory: boolean;
+  /** fsync each commit (survives power loss, slower). */
+  readonly fsync: boolean;
+}
+
+/** The only place that reads the environment. Flags (passed in) win over it. */
+export function loadConfig(flags: Partial<DaemonConfig> = {}, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+  const port = flags.port ?? (env['KILN_PORT'] === undefined ? 6443 : Number(env['KILN_PORT']));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`invalid port ${String(port)}: use a number from 1 to 65535 (or 0 for any free port)`);
+  }
+  return {
+    stateDir: flags.stateDir ?? env['KILN_STATE_DIR'] ?? join(homedir(), '.kiln'),
+    host: flags.host ?? env['KILN_HOST'] ?? '127.0.0.1',
+    port,
+    inMemory: flags.inMemory ?? env['KILN_IN_MEMORY'] === '1',
+    fsync: flags.fsync ?? env['KILN_FSYNC'] === '1',
+  };
+}
+
+export function statePaths(stateDir: string): {
+  pki: string;
+  caCert: string;
+  caKey: string;
+  serverCert: string;
+  serverKey: string;
+  adminToken: string;
+  kubeconfig: string;
+  pidFile: string;
+  logFile: string;
+  endpointFile: string;
+  clusters: string;
+} {
+  const pki = join(stateDir, 'pki');
+  return {
+    pki,
+    caCert: join(pki, 'ca.crt'),
+    caKey: join(pki, 'ca.key'),
+    serverCert: join(pki, 'apiserver.crt'),
+    serverKey: join(pki, 'apiserver.key'),
+    adminToken: join(stateDir, 'admin.token'),
+    kubeconfig: join(stateDir, 'kubeconfig'),
+    pidFile: join(stateDir, 'kiln.pid'),
+    logFile: join(stateDir, 'kiln.log'),
+    endpointFile: join(stateDir, 'endpoint'),
+    clusters: join(stateDir, 'clusters'),
+  };
+}
