@@ -29,6 +29,8 @@ export interface NonResourceRequestInfo {
 
 export type RequestInfo = ResourceRequestInfo | NonResourceRequestInfo;
 
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
 const verbForMethod = (method: string, named: boolean, watch: boolean): ResourceVerb | undefined => {
   switch (method) {
     case 'GET':
@@ -74,7 +76,9 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
     i++;
   }
   let namespace = '';
-  if (parts[i] === 'namespaces' && parts.length > i + 2) {
+  // `/namespaces/x/status` and `/namespaces/x/finalize` are subresources of the namespace x;
+  // any other segment after `/namespaces/x/` is a resource inside it.
+  if (parts[i] === 'namespaces' && parts.length > i + 2 && !NAMESPACE_SUBRESOURCES.has(parts[i + 2] ?? '')) {
     namespace = parts[i + 1] ?? '';
     i += 2;
   }
@@ -82,8 +86,6 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   const name = parts[i + 1] ?? '';
   const subresource = parts[i + 2] ?? '';
   const rest = parts.slice(i + 3);
-  // `/api/v1/namespaces/x` addresses the namespace x itself, and `/namespaces/x/finalize` a subresource.
-  if (resource === 'namespaces' && namespace === '' && name !== '') namespace = '';
   const verb = verbForMethod(method, name !== '', watch);
   if (verb === undefined || resource === '') return { kind: 'nonresource', path };
   return { kind: 'resource', verb, group, version, namespace, resource, name, subresource, rest };

@@ -1,4 +1,4 @@
-import { applyPatch, type Operation } from 'fast-json-patch';
+import jsonpatch, { type Operation } from 'fast-json-patch';
 import mergePatch from 'json-merge-patch';
 import type { FieldError, JsonObject, KubeObject } from '../api/index.ts';
 import { isJsonObject } from '../api/index.ts';
@@ -21,7 +21,7 @@ import {
   toInternal,
   type RestOp,
 } from './rest-context.ts';
-import { defaulters, validateObjectMeta, validators } from './validation/index.ts';
+import { defaulters, validateObjectMeta, validateObjectMetaUpdate, validators } from './validation/index.ts';
 
 export interface WriteResult {
   readonly object: KubeObject;
@@ -89,11 +89,14 @@ function asKubeObject(obj: JsonObject): KubeObject {
 }
 
 function validate(op: RestOp, obj: KubeObject, old: KubeObject | undefined): void {
-  const gr = groupResource(op.def);
-  const errs: FieldError[] = [
-    ...validateObjectMeta(obj.metadata, { namespaced: op.def.namespaced, nameRule: op.def.nameRule }),
-    ...(validators[gr]?.(obj, old) ?? []),
-  ];
+  const typed = validators[groupResource(op.def)];
+  // Type validators include the ObjectMeta rules, as upstream strategies do.
+  const errs: FieldError[] = typed
+    ? typed(obj, old)
+    : [
+        ...validateObjectMeta(obj.metadata, { namespaced: op.def.namespaced, nameRule: op.def.nameRule }),
+        ...(old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : []),
+      ];
   if (errs.length > 0) throw errors.invalid(qualifiedKind(op.def), obj.metadata.name ?? '', errs);
 }
 
@@ -219,6 +222,7 @@ async function commitUpdate(op: RestOp, u: UpdateInput): Promise<WriteResult> {
     applyDefaults(op, next);
     prepareForUpdate(op.def, next, u.old);
   }
+  op.def.prepareForUpdate?.(next, u.old, sub);
   checkFinalizersDuringDeletion(op, next, u.old);
   const attrs = await admit(op, { operation: 'UPDATE', object: next, old: u.old });
   next = attrs.object ?? next;
@@ -287,7 +291,7 @@ function applyPatchOfType(op: RestOp, type: PatchType, base: KubeObject, patch: 
       let res: unknown;
       try {
         // SAFETY: decodePatch checked it is an array; fast-json-patch validates each operation.
-        res = applyPatch(clone(base), patch as Operation[], true, true).newDocument;
+        res = jsonpatch.applyPatch(clone(base), patch as Operation[], true, true).newDocument;
       } catch (e: unknown) {
         const why = e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);
         throw errors.badRequest(`the server rejected our request due to an error in our request: ${why}`);

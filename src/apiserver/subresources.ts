@@ -1,5 +1,5 @@
 import mergePatch from 'json-merge-patch';
-import { applyPatch, type Operation } from 'fast-json-patch';
+import jsonpatch, { type Operation } from 'fast-json-patch';
 import { isJsonObject, type JsonObject, type KubeObject } from '../api/index.ts';
 import { rfc3339 } from '../util/index.ts';
 import { decodeObject, decodePatch, patchType } from './content.ts';
@@ -58,7 +58,7 @@ export async function scale(op: RestOp): Promise<ApiResponse> {
     const body = decodePatch(op.req.body, type);
     // SAFETY: decodePatch checked the shape per patch type; Scale has no merge keys, so a
     // strategic patch is a merge patch here.
-    desired = type === 'json' ? applyPatch(clone(current), body as Operation[], true, true).newDocument : mergePatch.apply(clone(current), body);
+    desired = type === 'json' ? jsonpatch.applyPatch(clone(current), body as Operation[], true, true).newDocument : mergePatch.apply(clone(current), body);
   } else throw errors.methodNotAllowed();
   const replicas = at(desired, ['spec', 'replicas']);
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {

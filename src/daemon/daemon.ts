@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -124,6 +125,8 @@ export class Daemon {
     this.url = `https://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
     writeFileSync(p.kubeconfig, buildKubeconfig({ server: this.url, caPem: ca.cert, token, name: 'kiln' }), { mode: 0o600 });
     writeFileSync(p.endpointFile, `${this.url}\n`);
+    // Every informer and watch of every controller listens on this one signal.
+    setMaxListeners(0, this.#abort.signal);
     this.#running.push(
       cluster.run(this.#abort.signal).catch((e: unknown) => {
         logger.error('controllers stopped', { error: e instanceof Error ? e.message : String(e) });

@@ -74,7 +74,7 @@ it('client-node: server-side apply through KubernetesObjectApi', async () => {
     assert.equal((created as k8s.V1Deployment).spec?.replicas, 2);
     const updated = await client.patch({ ...spec, spec: { ...spec.spec, replicas: 4 } }, undefined, undefined, 'kiln-test', true, k8s.PatchStrategy.ServerSideApply);
     assert.equal((updated as k8s.V1Deployment).spec?.replicas, 4);
-    const managers = (updated.metadata?.managedFields ?? []).map((m) => `${m.manager ?? ''}/${m.operation ?? ''}`);
+    const managers = ((updated as k8s.V1Deployment).metadata?.managedFields ?? []).map((m) => `${m.manager ?? ''}/${m.operation ?? ''}`);
     assert.ok(managers.includes('kiln-test/Apply'), managers.join());
   } finally {
     child.kill('SIGKILL');

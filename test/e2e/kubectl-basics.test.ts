@@ -166,15 +166,20 @@ for (const version of ['1.32', '1.33'] as const) {
     });
 
     it('watches pods with get -w and streams changes', async () => {
+      const pod = (name: string): string =>
+        JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'demo' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+      assert.equal((await c.kubectl(version, ['create', '-f', '-'], { stdin: pod('first') })).code, 0);
       const w = c.spawnKubectl(version, ['get', 'pods', '-n', 'demo', '-w']);
       let out = '';
       w.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      w.stderr?.on('data', (d: Buffer) => (out += d.toString()));
       try {
-        await eventually('the watch header', () => out.includes('NAME') || out.includes('No resources'));
-        const pod = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'watched', namespace: 'demo' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
-        const r = await c.kubectl(version, ['create', '-f', '-'], { stdin: pod });
+        await eventually('the watch header and first row', () => /NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nfirst\s+0\/1\s+Pending/.test(out));
+        const r = await c.kubectl(version, ['create', '-f', '-'], { stdin: pod('watched') });
         assert.equal(r.code, 0, r.stderr);
-        await eventually('the pod row', () => /watched\s+0\/1\s+Pending\s+0\s+\d+s/.test(out));
+        await eventually('the new pod row', () => /watched\s+0\/1\s+Pending\s+0\s+\d+s/.test(out));
+        await c.kubectl(version, ['label', 'pod', 'first', '-n', 'demo', 'x=y']);
+        await eventually('the modified pod row', () => (out.match(/first\s+0\/1/g) ?? []).length >= 2);
         assert.equal(w.exitCode, null, 'kubectl get -w stays open');
       } finally {
         w.kill();

@@ -20,6 +20,7 @@ interface Spec {
   selectableFields?: ResourceDefinition['selectableFields'];
   allowCreateOnUpdate?: boolean;
   prepareForCreate?: ResourceDefinition['prepareForCreate'];
+  prepareForUpdate?: ResourceDefinition['prepareForUpdate'];
   storageResource?: string;
   conversion?: ResourceDefinition['conversion'];
 }
@@ -45,6 +46,7 @@ function define(s: Spec): ResourceDefinition {
     ...(s.scale ? { scale: s.scale } : {}),
     ...(s.selectableFields ? { selectableFields: s.selectableFields } : {}),
     ...(s.prepareForCreate ? { prepareForCreate: s.prepareForCreate } : {}),
+    ...(s.prepareForUpdate ? { prepareForUpdate: s.prepareForUpdate } : {}),
     ...(s.storageResource ? { storageResource: s.storageResource } : {}),
     ...(s.conversion ? { conversion: s.conversion } : {}),
   };
@@ -94,6 +96,29 @@ function eventFields(o: KubeObject): Record<string, string> {
   };
 }
 
+/** A new namespace is Active and carries the `kubernetes` finalizer (namespace strategy). */
+function prepareNamespaceForCreate(o: KubeObject): void {
+  const spec = rec(o['spec']);
+  const finalizers = Array.isArray(spec['finalizers']) ? (spec['finalizers'] as unknown[]) : [];
+  o['spec'] = { ...spec, finalizers: finalizers.includes('kubernetes') ? finalizers : [...finalizers, 'kubernetes'] };
+  o['status'] = { phase: 'Active' };
+}
+
+/**
+ * spec.finalizers change only through `finalize`, and `finalize` changes nothing else.
+ */
+function prepareNamespaceForUpdate(next: KubeObject, old: KubeObject, subresource: string): void {
+  const oldSpec = rec(old['spec']);
+  if (subresource === 'finalize') {
+    const finalizers = rec(next['spec'])['finalizers'];
+    next['spec'] = { ...oldSpec, finalizers: Array.isArray(finalizers) ? finalizers : [] };
+    next.metadata = { ...old.metadata, resourceVersion: next.metadata.resourceVersion ?? '' };
+    if (next.metadata.resourceVersion === '') delete next.metadata.resourceVersion;
+    return;
+  }
+  if (subresource === '') next['spec'] = { ...rec(next['spec']), finalizers: oldSpec['finalizers'] ?? [] };
+}
+
 /** Pods start Pending; the API server, not the client, owns a new pod's status. */
 function resetPodStatus(o: KubeObject): void {
   o['status'] = { phase: 'Pending' };
@@ -114,6 +139,8 @@ export const builtinResources: readonly ResourceDefinition[] = [
     subresources: ['status', 'finalize'],
     nameRule: 'label',
     selectableFields: (o) => ({ 'status.phase': str(rec(o['status'])['phase']) }),
+    prepareForCreate: prepareNamespaceForCreate,
+    prepareForUpdate: prepareNamespaceForUpdate,
   }),
   define({
     resource: 'pods',

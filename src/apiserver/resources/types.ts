@@ -37,6 +37,11 @@ export interface ResourceDefinition {
   readonly allowCreateOnUpdate: boolean;
   /** Extra storage-time behaviour (status reset on create, etc.). */
   readonly prepareForCreate?: (obj: KubeObject) => void;
+  /**
+   * Strategy-specific carry-over on update, after the generic one: `subresource` is '' for the
+   * main resource. Mutates `next`.
+   */
+  readonly prepareForUpdate?: (next: KubeObject, old: KubeObject, subresource: string) => void;
   /** The key-space name in the store; defaults to `resource` or `resource.group`. */
   readonly storageResource?: string;
   /** For a resource stored in another version's shape (events.k8s.io/v1 over core/v1 events). */

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../api/index.ts';
+import type { JsonObject, KubeObject } from '../../api/index.ts';
 import { defaultPvcSpec, defaultPodTemplateSpec } from './core-defaults.ts';
 import {
   defaultResourceList,
@@ -67,15 +67,7 @@ export function defaultStatefulSet(obj: KubeObject): void {
   const spec = specOf(obj);
   if (spec === undefined) return;
   setDefault(spec, 'podManagementPolicy', 'OrderedReady');
-  const strategy = ensureObject(spec, 'updateStrategy');
-  if (strategy !== undefined) {
-    if (strategy['type'] === undefined || strategy['type'] === null || strategy['type'] === '') {
-      strategy['type'] = 'RollingUpdate';
-      ensureObject(strategy, 'rollingUpdate');
-    }
-    const ru = objectAt(strategy, 'rollingUpdate');
-    if (strategy['type'] === 'RollingUpdate' && ru !== undefined) setDefault(ru, 'partition', 0);
-  }
+  defaultStatefulSetStrategy(ensureObject(spec, 'updateStrategy'));
   const retention = ensureObject(spec, 'persistentVolumeClaimRetentionPolicy');
   if (retention !== undefined) {
     setDefault(retention, 'whenDeleted', 'Retain');
@@ -84,12 +76,24 @@ export function defaultStatefulSet(obj: KubeObject): void {
   setDefault(spec, 'replicas', 1);
   setDefault(spec, 'revisionHistoryLimit', 10);
   defaultPodTemplateSpec(ensureObject(spec, 'template'));
-  for (const claim of objectsAt(spec, 'volumeClaimTemplates')) {
-    const status = ensureObject(claim, 'status');
-    if (status !== undefined) setDefault(status, 'phase', 'Pending');
-    const claimSpec = objectAt(claim, 'spec');
-    if (claimSpec !== undefined) defaultPvcSpec(claimSpec);
-    defaultResourceList(status?.['capacity']);
-    defaultResourceList(status?.['allocatedResources']);
+  for (const claim of objectsAt(spec, 'volumeClaimTemplates')) defaultClaimTemplate(claim);
+}
+
+function defaultStatefulSetStrategy(strategy: JsonObject | undefined): void {
+  if (strategy === undefined) return;
+  if (strategy['type'] === undefined || strategy['type'] === null || strategy['type'] === '') {
+    strategy['type'] = 'RollingUpdate';
+    ensureObject(strategy, 'rollingUpdate');
   }
+  const ru = objectAt(strategy, 'rollingUpdate');
+  if (strategy['type'] === 'RollingUpdate' && ru !== undefined) setDefault(ru, 'partition', 0);
+}
+
+function defaultClaimTemplate(claim: JsonObject): void {
+  const status = ensureObject(claim, 'status');
+  if (status !== undefined) setDefault(status, 'phase', 'Pending');
+  const claimSpec = objectAt(claim, 'spec');
+  if (claimSpec !== undefined) defaultPvcSpec(claimSpec);
+  defaultResourceList(status?.['capacity']);
+  defaultResourceList(status?.['allocatedResources']);
 }

@@ -79,7 +79,7 @@ function validateRollingUpdateDeployment(w: Walker, ru: JsonObject, path: string
 function validateDeploymentStrategy(w: Walker, spec: JsonObject | undefined): void {
   const path = 'spec.strategy';
   const strategy = w.obj(spec, 'spec', 'strategy') ?? {};
-  const type = w.str(strategy, path, 'type') ?? '';
+  const type = w.text(strategy, path, 'type');
   const ru = w.obj(strategy, path, 'rollingUpdate');
   switch (type) {
     case 'Recreate':
@@ -170,7 +170,7 @@ function validateRollingUpdateDaemonSet(w: Walker, ru: JsonObject, path: string)
 function validateDaemonSetStrategy(w: Walker, spec: JsonObject | undefined): void {
   const path = 'spec.updateStrategy';
   const strategy = w.obj(spec, 'spec', 'updateStrategy') ?? {};
-  const type = w.str(strategy, path, 'type') ?? '';
+  const type = w.text(strategy, path, 'type');
   if (type === 'OnDelete') return;
   if (type === 'RollingUpdate') {
     const ru = w.obj(strategy, path, 'rollingUpdate');
@@ -203,7 +203,7 @@ export function validateDaemonSet(obj: KubeObject, old?: KubeObject): FieldError
 function validateStatefulSetStrategy(w: Walker, spec: JsonObject | undefined): void {
   const path = 'spec.updateStrategy';
   const strategy = w.obj(spec, 'spec', 'updateStrategy') ?? {};
-  const type = w.str(strategy, path, 'type') ?? '';
+  const type = w.text(strategy, path, 'type');
   const ru = w.obj(strategy, path, 'rollingUpdate');
   const ruPath = child(path, 'rollingUpdate');
   switch (type) {
@@ -230,7 +230,7 @@ function validateStatefulSetStrategy(w: Walker, spec: JsonObject | undefined): v
 }
 
 function validateRollingUpdateStatefulSet(w: Walker, ru: JsonObject, path: string): void {
-  w.add(...validateNonnegative(w.int(ru, path, 'partition') ?? 0, child(path, 'partition')));
+  w.add(...validateNonnegative(w.num(ru, path, 'partition'), child(path, 'partition')));
   const maxUnavailable = w.intOrStr(ru, path, 'maxUnavailable');
   if (maxUnavailable === undefined) return;
   const p = child(path, 'maxUnavailable');
@@ -245,7 +245,7 @@ function validateRetentionPolicy(w: Walker, spec: JsonObject | undefined): void 
   const policy = w.obj(spec, 'spec', 'persistentVolumeClaimRetentionPolicy');
   if (policy === undefined) return;
   for (const k of ['whenDeleted', 'whenScaled']) {
-    const v = w.str(policy, path, k) ?? '';
+    const v = w.text(policy, path, k);
     if (v !== 'Retain' && v !== 'Delete')
       w.add(notSupported(child(path, k), v, ['Retain', 'Delete']));
   }
@@ -286,7 +286,7 @@ function validateStatefulSetTemplate(
 }
 
 function validateStatefulSetSpec(w: Walker, spec: JsonObject | undefined): void {
-  const policy = w.str(spec, 'spec', 'podManagementPolicy') ?? '';
+  const policy = w.text(spec, 'spec', 'podManagementPolicy');
   if (policy === '') w.add(required('spec.podManagementPolicy'));
   else if (policy !== 'OrderedReady' && policy !== 'Parallel') {
     w.add(invalid('spec.podManagementPolicy', policy, "must be 'OrderedReady' or 'Parallel'"));
@@ -298,7 +298,7 @@ function validateStatefulSetSpec(w: Walker, spec: JsonObject | undefined): void 
   const ordinals = w.obj(spec, 'spec', 'ordinals');
   if (ordinals !== undefined)
     w.add(
-      ...validateNonnegative(w.int(ordinals, 'spec.ordinals', 'start') ?? 0, 'spec.ordinals.start'),
+      ...validateNonnegative(w.num(ordinals, 'spec.ordinals', 'start'), 'spec.ordinals.start'),
     );
   const sel = checkSelector(w, spec, { required: true, kind: 'statefulset' });
   validateStatefulSetTemplate(w, spec, sel);
@@ -346,7 +346,7 @@ export function validateControllerRevision(obj: KubeObject, old?: KubeObject): F
   });
   const r = w.asObj(obj, '');
   if (r?.['data'] === undefined || r['data'] === null) w.add(required('data', 'data is mandatory'));
-  w.add(...validateNonnegative(w.int(r, '', 'revision') ?? 0, 'revision'));
+  w.add(...validateNonnegative(w.num(r, '', 'revision'), 'revision'));
   if (old !== undefined && !semanticEqual(r?.['data'], old['data'])) {
     w.add(invalid('data', { goSyntax: goJson(r?.['data']) }, FIELD_IMMUTABLE));
   }

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../api/index.ts';
+import type { JsonObject, KubeObject } from '../../api/index.ts';
 import { defaultPodTemplateSpec } from './core-defaults.ts';
 import {
   defaultTemplateMetadata,
@@ -24,13 +24,7 @@ export function defaultJob(obj: KubeObject): void {
   }
   setDefault(spec, 'parallelism', 1);
   if (unset('backoffLimit')) spec['backoffLimit'] = unset('backoffLimitPerIndex') ? 6 : MAX_INT32;
-  const labels = objectAt(objectAt(objectAt(spec, 'template'), 'metadata'), 'labels');
-  const own = obj.metadata.labels;
-  if (labels !== undefined && (own === undefined || Object.keys(own).length === 0)) {
-    obj.metadata.labels = Object.fromEntries(
-      Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'),
-    );
-  }
+  defaultJobLabels(obj, spec);
   setDefault(spec, 'completionMode', 'NonIndexed');
   setDefault(spec, 'suspend', false);
   const pfp = objectAt(spec, 'podFailurePolicy');
@@ -41,6 +35,17 @@ export function defaultJob(obj: KubeObject): void {
     spec['podReplacementPolicy'] = pfp !== undefined ? 'Failed' : 'TerminatingOrFailed';
   setDefault(spec, 'manualSelector', false);
   defaultPodTemplateSpec(ensureObject(spec, 'template'));
+}
+
+/** `if len(obj.Labels) == 0 { obj.Labels = obj.Spec.Template.Labels }`. */
+function defaultJobLabels(obj: KubeObject, spec: JsonObject): void {
+  const labels = objectAt(objectAt(objectAt(spec, 'template'), 'metadata'), 'labels');
+  const own = obj.metadata.labels;
+  if (labels !== undefined && (own === undefined || Object.keys(own).length === 0)) {
+    obj.metadata.labels = Object.fromEntries(
+      Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+  }
 }
 
 /**

@@ -304,7 +304,7 @@ function validateOnExitCodes(
   at: { path: string; containerNames: ReadonlySet<string> },
 ): void {
   const { path } = at;
-  const op = w.str(req, path, 'operator') ?? '';
+  const op = w.text(req, path, 'operator');
   if (op === '') w.add(required(child(path, 'operator'), 'valid values: ["In" "NotIn"]'));
   else if (op !== 'In' && op !== 'NotIn')
     w.add(notSupported(child(path, 'operator'), op, ['In', 'NotIn']));
@@ -341,9 +341,9 @@ function validateOnPodConditions(w: Walker, rule: JsonObject, path: string): num
   const items = w.items(rule, path, 'onPodConditions');
   if (items.length > 20) w.add(tooMany(child(path, 'onPodConditions'), items.length, 20));
   for (const { o, path: p } of items) {
-    const type = w.str(o, p, 'type') ?? '';
+    const type = w.text(o, p, 'type');
     w.add(...invalidEach(child(p, 'type'), type, isQualifiedName(type)));
-    const status = w.str(o, p, 'status') ?? '';
+    const status = w.text(o, p, 'status');
     if (status === '')
       w.add(required(child(p, 'status'), 'valid values: ["False" "True" "Unknown"]'));
     else if (!['False', 'True', 'Unknown'].includes(status))
@@ -365,7 +365,7 @@ function validatePodFailurePolicy(w: Walker, spec: JsonObject, path: string): vo
       if (isJsonObject(c) && typeof c['name'] === 'string') containerNames.add(c['name']);
   }
   for (const { o, path: rp } of rules) {
-    const action = w.str(o, rp, 'action') ?? '';
+    const action = w.text(o, rp, 'action');
     if (action === '')
       w.add(
         required(child(rp, 'action'), 'valid values: ["Count" "FailIndex" "FailJob" "Ignore"]'),
@@ -614,7 +614,7 @@ function validateTimeZone(w: Walker, spec: JsonObject): void {
 }
 
 function validateSchedule(w: Walker, spec: JsonObject, oldSpec: JsonObject | undefined): void {
-  const schedule = w.str(spec, 'spec', 'schedule') ?? '';
+  const schedule = w.text(spec, 'spec', 'schedule');
   if (schedule === '') {
     w.add(required('spec.schedule'));
     return;
@@ -653,7 +653,7 @@ function validateCronJobSpec(w: Walker, spec: JsonObject, oldSpec: JsonObject | 
     w.add(...validateNonnegative(deadline, 'spec.startingDeadlineSeconds'));
   if (oldSpec === undefined || !semanticEqual(oldSpec['timeZone'], spec['timeZone']))
     validateTimeZone(w, spec);
-  const policy = w.str(spec, 'spec', 'concurrencyPolicy') ?? '';
+  const policy = w.text(spec, 'spec', 'concurrencyPolicy');
   if (policy === '') w.add(required('spec.concurrencyPolicy'));
   else if (!['Allow', 'Forbid', 'Replace'].includes(policy))
     w.add(notSupported('spec.concurrencyPolicy', policy, ['Allow', 'Forbid', 'Replace']));

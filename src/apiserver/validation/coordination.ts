@@ -36,7 +36,7 @@ export function validateLease(obj: KubeObject, old?: KubeObject): FieldError[] {
   w.str(spec, 'spec', 'holderIdentity');
   const strategy = w.str(spec, 'spec', 'strategy');
   if (strategy !== undefined) validateStrategy(w, strategy, 'spec.strategy');
-  const preferred = w.str(spec, 'spec', 'preferredHolder') ?? '';
+  const preferred = w.text(spec, 'spec', 'preferredHolder');
   if (preferred !== '' && (strategy ?? '') === '') {
     w.add(forbidden('spec.preferredHolder', 'may only be specified if `strategy` is defined'));
   }

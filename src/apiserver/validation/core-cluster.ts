@@ -71,9 +71,9 @@ function validateNodeTaints(w: Walker, spec: JsonObject | undefined): void {
   const unique = new Map<string, Set<string>>();
   for (const { o, path } of w.items(spec, 'spec', 'taints')) {
     const p = path.replace(/^spec\.taints/, 'metadata.taints');
-    const k = w.str(o, path, 'key') ?? '';
-    const value = w.str(o, path, 'value') ?? '';
-    const effect = w.str(o, path, 'effect') ?? '';
+    const k = w.text(o, path, 'key');
+    const value = w.text(o, path, 'value');
+    const effect = w.text(o, path, 'effect');
     w.add(...validateLabelName(k, `${p}.key`));
     const valueErrs = isValidLabelValue(value);
     if (valueErrs.length > 0) w.add(invalid(`${p}.value`, value, valueErrs.join(';')));
@@ -312,7 +312,7 @@ export function validateLimitRange(obj: KubeObject): FieldError[] {
   const spec = w.obj(w.asObj(obj, ''), '', 'spec');
   const types = new Set<string>();
   for (const item of w.items(spec, 'spec', 'limits')) {
-    const type = w.str(item.o, item.path, 'type') ?? '';
+    const type = w.text(item.o, item.path, 'type');
     w.add(...validateLimitType(type, `${item.path}.type`));
     if (types.has(type)) w.add(duplicate(`${item.path}.type`, type));
     types.add(type);
@@ -436,11 +436,11 @@ export function validateReplicationController(obj: KubeObject, old?: KubeObject)
     });
   const spec = w.obj(w.asObj(obj, ''), '', 'spec');
   w.add(
-    ...validateNonnegative(w.int(spec, 'spec', 'minReadySeconds') ?? 0, 'spec.minReadySeconds'),
+    ...validateNonnegative(w.num(spec, 'spec', 'minReadySeconds'), 'spec.minReadySeconds'),
   );
   const selector = w.strMap(spec, 'spec', 'selector') ?? {};
   if (Object.keys(selector).length === 0) w.add(required('spec.selector'));
-  w.add(...validateNonnegative(w.int(spec, 'spec', 'replicas') ?? 0, 'spec.replicas'));
+  w.add(...validateNonnegative(w.num(spec, 'spec', 'replicas'), 'spec.replicas'));
   const template = w.obj(spec, 'spec', 'template');
   if (template === undefined) {
     w.add(required('spec.template'));

@@ -212,7 +212,7 @@ export function validateSecret(obj: KubeObject, old?: KubeObject): FieldError[] 
     w.add(...invalidEach(key('data', k), k, isConfigMapKey(k)));
   for (const v of Object.values(stringData)) total += byteLength(v);
   if (total > MAX_SECRET_SIZE) w.add(tooLong('data', MAX_SECRET_SIZE));
-  const type = w.str(r, '', 'type') ?? '';
+  const type = w.text(r, '', 'type');
   validateSecretType(w, obj, type);
   if (old !== undefined) {
     const oldType = typeof old['type'] === 'string' ? old['type'] : '';

@@ -37,23 +37,23 @@ const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 function validatePorts(w: Walker, c: JsonObject, base: string): void {
   const names = new Set<string>();
   for (const { o, path } of w.items(c, base, 'ports')) {
-    const name = w.str(o, path, 'name') ?? '';
+    const name = w.text(o, path, 'name');
     if (name !== '') {
       const msgs = isValidPortName(name);
       if (msgs.length > 0) w.add(...invalidEach(child(path, 'name'), name, msgs));
       else if (names.has(name)) w.add(duplicate(child(path, 'name'), name));
       else names.add(name);
     }
-    const containerPort = w.int(o, path, 'containerPort') ?? 0;
+    const containerPort = w.num(o, path, 'containerPort');
     if (containerPort === 0) w.add(required(child(path, 'containerPort')));
     else
       w.add(
         ...invalidEach(child(path, 'containerPort'), containerPort, isValidPortNum(containerPort)),
       );
-    const hostPort = w.int(o, path, 'hostPort') ?? 0;
+    const hostPort = w.num(o, path, 'hostPort');
     if (hostPort !== 0)
       w.add(...invalidEach(child(path, 'hostPort'), hostPort, isValidPortNum(hostPort)));
-    const protocol = w.str(o, path, 'protocol') ?? '';
+    const protocol = w.text(o, path, 'protocol');
     if (protocol === '') w.add(required(child(path, 'protocol')));
     else if (!PROTOCOLS.includes(protocol))
       w.add(notSupported(child(path, 'protocol'), protocol, PROTOCOLS));
@@ -106,8 +106,8 @@ function validateSubPaths(
   at: { mnt: JsonObject; path: string; listPath: string },
   isImage: boolean,
 ): void {
-  const subPath = w.str(at.mnt, at.path, 'subPath') ?? '';
-  const subPathExpr = w.str(at.mnt, at.path, 'subPathExpr') ?? '';
+  const subPath = w.text(at.mnt, at.path, 'subPath');
+  const subPathExpr = w.text(at.mnt, at.path, 'subPathExpr');
   if (isImage && subPath !== '')
     w.add(invalid(child(at.path, 'subPath'), subPath, 'not allowed in image volume sources'));
   if (isImage && subPathExpr !== '') {
@@ -140,7 +140,7 @@ function pathsOf(w: Walker, at: Located, k: string): Map<string, string> {
   const out = new Map<string, string>();
   const pathKey = k === 'volumeMounts' ? 'mountPath' : 'devicePath';
   for (const { o, path } of w.items(c, base, k)) {
-    out.set(w.str(o, path, 'name') ?? '', w.str(o, path, pathKey) ?? '');
+    out.set(w.text(o, path, 'name'), w.text(o, path, pathKey));
   }
   return out;
 }
@@ -156,8 +156,8 @@ function validateVolumeMounts(
   const privileged =
     typeof sc === 'object' && sc !== null && !Array.isArray(sc) && sc['privileged'] === true;
   for (const { o, path } of w.items(at.c, at.base, 'volumeMounts')) {
-    const name = w.str(o, path, 'name') ?? '';
-    const mountPath = w.str(o, path, 'mountPath') ?? '';
+    const name = w.text(o, path, 'name');
+    const mountPath = w.text(o, path, 'mountPath');
     if (name === '') w.add(required(child(path, 'name')));
     if (!ctx.volumes.has(name)) w.add(notFound(child(path, 'name'), name));
     if (mountPath === '') w.add(required(child(path, 'mountPath')));
@@ -196,8 +196,8 @@ function validateVolumeDevices(
   const devicePaths = new Set<string>();
   const deviceNames = new Set<string>();
   for (const { o, path } of w.items(at.c, at.base, 'volumeDevices')) {
-    const name = w.str(o, path, 'name') ?? '';
-    const devicePath = w.str(o, path, 'devicePath') ?? '';
+    const name = w.text(o, path, 'name');
+    const devicePath = w.text(o, path, 'devicePath');
     const vol = ctx.volumes.get(name);
     if (name === '') w.add(required(child(path, 'name')));
     if (deviceNames.has(name)) w.add(invalid(child(path, 'name'), name, 'must be unique'));
@@ -238,7 +238,7 @@ function validateVolumeDevices(
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 
 function validatePullPolicy(w: Walker, c: JsonObject, base: string): void {
-  const policy = w.str(c, base, 'imagePullPolicy') ?? '';
+  const policy = w.text(c, base, 'imagePullPolicy');
   if (policy === '') w.add(required(child(base, 'imagePullPolicy')));
   else if (!PULL_POLICIES.includes(policy))
     w.add(notSupported(child(base, 'imagePullPolicy'), policy, PULL_POLICIES));
@@ -249,8 +249,8 @@ function validateResizePolicy(w: Walker, at: Located, podRestartPolicy: string):
   const path = child(base, 'resizePolicy');
   const seen = new Set<string>();
   for (const { o, path: ip } of w.items(c, base, 'resizePolicy')) {
-    const name = w.str(o, ip, 'resourceName') ?? '';
-    const policy = w.str(o, ip, 'restartPolicy') ?? '';
+    const name = w.text(o, ip, 'resourceName');
+    const policy = w.text(o, ip, 'restartPolicy');
     if (seen.has(name)) w.add(duplicate(ip, name));
     seen.add(name);
     if (name === '') w.add(required(path));
@@ -271,11 +271,11 @@ const TERMINATION_MESSAGE_POLICIES = ['File', 'FallbackToLogsOnError'];
 /** validateContainerCommon. */
 function validateContainerCommon(w: Walker, item: Item, ctx: PodCtx): void {
   const { o: c, path } = item;
-  const name = w.str(c, path, 'name') ?? '';
+  const name = w.text(c, path, 'name');
   if (name === '') w.add(required(child(path, 'name')));
   else w.add(...invalidEach(child(path, 'name'), name, isDns1123Label(name)));
-  if ((w.str(c, path, 'image') ?? '') === '') w.add(required(child(path, 'image')));
-  const tmp = w.str(c, path, 'terminationMessagePolicy') ?? '';
+  if ((w.text(c, path, 'image')) === '') w.add(required(child(path, 'image')));
+  const tmp = w.text(c, path, 'terminationMessagePolicy');
   if (tmp === '') w.add(required(child(path, 'terminationMessagePolicy')));
   else if (!TERMINATION_MESSAGE_POLICIES.includes(tmp)) {
     w.add(notSupported(child(path, 'terminationMessagePolicy'), tmp, TERMINATION_MESSAGE_POLICIES));

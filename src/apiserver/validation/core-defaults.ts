@@ -325,9 +325,8 @@ export function defaultNamespace(obj: KubeObject): void {
   const name = obj.metadata.name;
   if (typeof name === 'string' && name !== '')
     obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
-  const spec = isJsonObject(obj['spec']) ? obj['spec'] : (obj['spec'] = {});
-  const finalizers = Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
-  if (!finalizers.includes('kubernetes')) spec['finalizers'] = [...finalizers, 'kubernetes'];
+  // The `kubernetes` finalizer is the create strategy's (PrepareForCreate), not a default:
+  // defaulting it would put it back on every update, and the namespace could never finalize.
   const status = isJsonObject(obj['status']) ? obj['status'] : (obj['status'] = {});
   setDefault(status, 'phase', 'Active');
 }

@@ -83,8 +83,8 @@ export function validateObjectFieldSelector(
   expressions: readonly string[],
 ): void {
   const { fs, path } = at;
-  const apiVersion = w.str(fs, path, 'apiVersion') ?? '';
-  const fieldPath = w.str(fs, path, 'fieldPath') ?? '';
+  const apiVersion = w.text(fs, path, 'apiVersion');
+  const fieldPath = w.text(fs, path, 'fieldPath');
   if (apiVersion === '') {
     w.add(required(child(path, 'apiVersion')));
     return;
@@ -194,8 +194,8 @@ export function validateResourceFieldSelector(
   volume: boolean,
 ): void {
   const { fs, path } = at;
-  const containerName = w.str(fs, path, 'containerName') ?? '';
-  const resource = w.str(fs, path, 'resource') ?? '';
+  const containerName = w.text(fs, path, 'containerName');
+  const resource = w.text(fs, path, 'resource');
   if (volume && containerName === '') w.add(required(child(path, 'containerName')));
   else if (resource === '') w.add(required(child(path, 'resource')));
   else if (
@@ -208,9 +208,9 @@ export function validateResourceFieldSelector(
 }
 
 function validateKeySelector(w: Walker, s: JsonObject, path: string): void {
-  const name = w.str(s, path, 'name') ?? '';
+  const name = w.text(s, path, 'name');
   w.add(...invalidEach(child(path, 'name'), name, nameIsDnsSubdomain(name, false)));
-  const k = w.str(s, path, 'key') ?? '';
+  const k = w.text(s, path, 'key');
   if (k === '') w.add(required(child(path, 'key')));
   else w.add(...invalidEach(child(path, 'key'), k, isConfigMapKey(k)));
 }
@@ -252,7 +252,7 @@ function validateValueFrom(w: Walker, ev: JsonObject, base: string): void {
         'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`',
       ),
     );
-  } else if ((w.str(ev, base, 'value') ?? '') !== '') {
+  } else if ((w.text(ev, base, 'value')) !== '') {
     w.add(invalid(path, '', 'may not be specified when `value` is not empty'));
   } else if (sources > 1) {
     w.add(invalid(path, '', 'may not have more than one field specified at a time'));
@@ -262,7 +262,7 @@ function validateValueFrom(w: Walker, ev: JsonObject, base: string): void {
 /** ValidateEnv. */
 export function validateEnv(w: Walker, container: JsonObject, base: string): void {
   for (const { o, path } of w.items(container, base, 'env')) {
-    const name = w.str(o, path, 'name') ?? '';
+    const name = w.text(o, path, 'name');
     if (name === '') w.add(required(child(path, 'name')));
     else w.add(...invalidEach(child(path, 'name'), name, isEnvVarName(name)));
     validateValueFrom(w, o, path);
@@ -270,7 +270,7 @@ export function validateEnv(w: Walker, container: JsonObject, base: string): voi
 }
 
 function validateEnvFromRef(w: Walker, ref: JsonObject, path: string): void {
-  const name = w.str(ref, path, 'name') ?? '';
+  const name = w.text(ref, path, 'name');
   if (name === '') w.add(required(child(path, 'name')));
   else w.add(...invalidEach(child(path, 'name'), name, nameIsDnsSubdomain(name, true)));
 }
@@ -279,7 +279,7 @@ function validateEnvFromRef(w: Walker, ref: JsonObject, path: string): void {
 export function validateEnvFrom(w: Walker, container: JsonObject, base: string): void {
   const listPath = child(base, 'envFrom');
   for (const { o, path } of w.items(container, base, 'envFrom')) {
-    const prefix = w.str(o, path, 'prefix') ?? '';
+    const prefix = w.text(o, path, 'prefix');
     if (prefix !== '') w.add(...invalidEach(child(path, 'prefix'), prefix, isEnvVarName(prefix)));
     let sources = 0;
     for (const k of ['configMapRef', 'secretRef']) {

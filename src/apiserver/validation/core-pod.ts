@@ -58,7 +58,7 @@ function validateEnumField(
   at: { spec: JsonObject; specPath: string; k: string },
   valid: readonly string[],
 ): void {
-  const v = w.str(at.spec, at.specPath, at.k) ?? '';
+  const v = w.text(at.spec, at.specPath, at.k);
   if (v === '') w.add(required(child(at.specPath, at.k)));
   else if (!valid.includes(v)) w.add(notSupported(child(at.specPath, at.k), v, valid));
 }
@@ -66,7 +66,7 @@ function validateEnumField(
 function validateResourceClaims(w: Walker, spec: JsonObject, specPath: string): Set<string> {
   const names = new Set<string>();
   for (const { o, path } of w.items(spec, specPath, 'resourceClaims')) {
-    const name = w.str(o, path, 'name') ?? '';
+    const name = w.text(o, path, 'name');
     if (name === '') w.add(required(child(path, 'name')));
     else if (names.has(name)) w.add(duplicate(child(path, 'name'), name));
     else {
@@ -141,12 +141,12 @@ function validateImagePullSecrets(w: Walker, spec: JsonObject, specPath: string)
 
 function validateGates(w: Walker, spec: JsonObject, specPath: string): void {
   for (const { o, path } of w.items(spec, specPath, 'readinessGates')) {
-    const type = w.str(o, path, 'conditionType') ?? '';
+    const type = w.text(o, path, 'conditionType');
     w.add(...invalidEach(child(path, 'conditionType'), type, isQualifiedName(type)));
   }
   const seen = new Set<string>();
   for (const { o, path } of w.items(spec, specPath, 'schedulingGates')) {
-    const name = w.str(o, path, 'name') ?? '';
+    const name = w.text(o, path, 'name');
     w.add(...invalidEach(path, name, isQualifiedName(name)));
     if (seen.has(name)) w.add(duplicate(path, name));
     seen.add(name);
@@ -164,11 +164,11 @@ function validateHostUsers(w: Walker, spec: JsonObject, specPath: string): void 
 
 function validateNames(w: Walker, spec: JsonObject, specPath: string): void {
   for (const k of ['serviceAccountName', 'nodeName', 'priorityClassName']) {
-    const v = w.str(spec, specPath, k) ?? '';
+    const v = w.text(spec, specPath, k);
     if (v !== '') w.add(...invalidEach(child(specPath, k), v, nameIsDnsSubdomain(v, false)));
   }
   for (const k of ['hostname', 'subdomain']) {
-    const v = w.str(spec, specPath, k) ?? '';
+    const v = w.text(spec, specPath, k);
     if (v !== '') w.add(...invalidEach(child(specPath, k), v, isDns1123Label(v)));
   }
   const runtimeClass = w.str(spec, specPath, 'runtimeClassName');
@@ -187,7 +187,7 @@ function validateOs(w: Walker, spec: JsonObject, specPath: string): void {
   const path = child(specPath, 'os');
   const os = w.obj(spec, specPath, 'os');
   if (os === undefined) return;
-  const name = w.str(os, path, 'name') ?? '';
+  const name = w.text(os, path, 'name');
   if (name === '') {
     w.add(required(child(path, 'name'), 'cannot be empty'));
     return;

@@ -20,25 +20,25 @@ function validateExec(w: Walker, exec: JsonObject, path: string): void {
 }
 
 function validateHttpGet(w: Walker, http: JsonObject, path: string): void {
-  if ((w.str(http, path, 'path') ?? '') === '') w.add(required(child(path, 'path')));
+  if ((w.text(http, path, 'path')) === '') w.add(required(child(path, 'path')));
   validatePortNumOrName(w, { o: http, path: path }, 'port');
-  const scheme = w.str(http, path, 'scheme') ?? '';
+  const scheme = w.text(http, path, 'scheme');
   if (scheme !== 'HTTP' && scheme !== 'HTTPS')
     w.add(notSupported(child(path, 'scheme'), scheme, ['HTTP', 'HTTPS']));
   for (const { o, path: hp } of w.items(http, path, 'httpHeaders')) {
-    const name = w.str(o, hp, 'name') ?? '';
+    const name = w.text(o, hp, 'name');
     w.add(...invalidEach(child(path, 'httpHeaders'), name, isHttpHeaderName(name)));
   }
 }
 
 function validateGrpc(w: Walker, grpc: JsonObject, path: string): void {
-  const port = w.int(grpc, path, 'port') ?? 0;
+  const port = w.num(grpc, path, 'port');
   w.add(...invalidEach(child(path, 'port'), port, isValidPortNum(port)));
 }
 
 function validateSleep(w: Walker, at: Located, gracePeriod: number | undefined): void {
   const { o: sleep, path } = at;
-  const seconds = w.int(sleep, path, 'seconds') ?? 0;
+  const seconds = w.num(sleep, path, 'seconds');
   if (gracePeriod !== undefined && (seconds <= 0 || seconds > gracePeriod)) {
     w.add(
       invalid(
@@ -116,13 +116,13 @@ export function validateProbe(
     'successThreshold',
     'failureThreshold',
   ]) {
-    w.add(...validateNonnegative(w.int(probe, path, k) ?? 0, child(path, k)));
+    w.add(...validateNonnegative(w.num(probe, path, k), child(path, k)));
   }
   const grace = w.int(probe, path, 'terminationGracePeriodSeconds');
   if (grace !== undefined && grace <= 0) {
     w.add(invalid(child(path, 'terminationGracePeriodSeconds'), grace, 'must be greater than 0'));
   }
-  const success = w.int(probe, path, 'successThreshold') ?? 0;
+  const success = w.num(probe, path, 'successThreshold');
   if (at.kind !== 'readinessProbe' && success !== 1) {
     w.add(invalid(child(path, 'successThreshold'), success, 'must be 1'));
   }

@@ -293,8 +293,8 @@ function validateResourceClaimNames(w: Walker, at: At, podClaimNames: ReadonlySe
   const { o: resources, path: base } = at;
   const seen = new Set<string>();
   for (const { o, path } of w.items(resources, base, 'claims')) {
-    const name = w.str(o, path, 'name') ?? '';
-    const request = w.str(o, path, 'request') ?? '';
+    const name = w.text(o, path, 'name');
+    const request = w.text(o, path, 'request');
     if (name === '') {
       w.add(required(path));
       continue;

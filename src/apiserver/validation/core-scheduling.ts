@@ -43,10 +43,10 @@ export function validateTaintEffect(
 export function validateTolerations(w: Walker, at: At, k: string): void {
   const { o: parent, path: base } = at;
   for (const { o, path } of w.items(parent, base, k)) {
-    const tkey = w.str(o, path, 'key') ?? '';
-    const operator = w.str(o, path, 'operator') ?? '';
-    const value = w.str(o, path, 'value') ?? '';
-    const effect = w.str(o, path, 'effect') ?? '';
+    const tkey = w.text(o, path, 'key');
+    const operator = w.text(o, path, 'operator');
+    const value = w.text(o, path, 'value');
+    const effect = w.text(o, path, 'effect');
     const seconds = w.int(o, path, 'tolerationSeconds');
     if (tkey !== '') w.add(...validateLabelName(tkey, child(path, 'key')));
     if (tkey === '' && operator !== 'Exists') {
@@ -90,7 +90,7 @@ function validateNodeSelectorRequirement(
   allowInvalidValues: boolean,
 ): void {
   const { o: req, path } = at;
-  const operator = w.str(req, path, 'operator') ?? '';
+  const operator = w.text(req, path, 'operator');
   const values = w.strArr(req, path, 'values') ?? [];
   switch (operator) {
     case 'In':
@@ -124,7 +124,7 @@ function validateNodeSelectorRequirement(
     default:
       w.add(invalid(child(path, 'operator'), operator, 'not a valid selector operator'));
   }
-  w.add(...validateLabelName(w.str(req, path, 'key') ?? '', child(path, 'key')));
+  w.add(...validateLabelName(w.text(req, path, 'key'), child(path, 'key')));
   if (!allowInvalidValues) {
     values.forEach((v, i) => {
       w.add(...invalidEach(index(child(path, 'values'), i), v, isValidLabelValue(v)));
@@ -133,7 +133,7 @@ function validateNodeSelectorRequirement(
 }
 
 function validateNodeFieldRequirement(w: Walker, req: JsonObject, path: string): void {
-  const operator = w.str(req, path, 'operator') ?? '';
+  const operator = w.text(req, path, 'operator');
   const values = w.strArr(req, path, 'values') ?? [];
   if (operator === 'In' || operator === 'NotIn') {
     if (values.length !== 1) {
@@ -145,7 +145,7 @@ function validateNodeFieldRequirement(w: Walker, req: JsonObject, path: string):
       );
     }
   } else w.add(invalid(child(path, 'operator'), operator, 'not a valid selector operator'));
-  const k = w.str(req, path, 'key') ?? '';
+  const k = w.text(req, path, 'key');
   if (k !== 'metadata.name')
     w.add(invalid(child(path, 'key'), k, 'not a valid field selector key'));
   else {
@@ -174,7 +174,7 @@ export function validateNodeSelector(w: Walker, sel: JsonObject, path: string): 
 }
 
 function validateWeight(w: Walker, o: JsonObject, path: string): void {
-  const weight = w.int(o, path, 'weight') ?? 0;
+  const weight = w.num(o, path, 'weight');
   if (weight <= 0 || weight > 100)
     w.add(invalid(child(path, 'weight'), weight, 'must be in the range 1-100'));
 }
@@ -252,7 +252,7 @@ function validatePodAffinityTerm(w: Walker, term: JsonObject, path: string): voi
     w.add(...invalidEach(child(path, 'namespace'), ns, nameIsDnsLabel(ns, false)));
   }
   validateMatchLabelKeys(w, { o: term, path: path }, sel);
-  const topologyKey = w.str(term, path, 'topologyKey') ?? '';
+  const topologyKey = w.text(term, path, 'topologyKey');
   if (topologyKey === '') w.add(required(child(path, 'topologyKey'), 'can not be empty'));
   w.add(...validateLabelName(topologyKey, child(path, 'topologyKey')));
 }
@@ -295,11 +295,11 @@ function validateTopologyConstraint(
   rest: readonly unknown[],
 ): void {
   const { o, path } = item;
-  const maxSkew = w.int(o, path, 'maxSkew') ?? 0;
+  const maxSkew = w.num(o, path, 'maxSkew');
   if (maxSkew <= 0) w.add(invalid(child(path, 'maxSkew'), maxSkew, 'must be greater than zero'));
-  const topologyKey = w.str(o, path, 'topologyKey') ?? '';
+  const topologyKey = w.text(o, path, 'topologyKey');
   if (topologyKey === '') w.add(required(child(path, 'topologyKey'), 'can not be empty'));
-  const action = w.str(o, path, 'whenUnsatisfiable') ?? '';
+  const action = w.text(o, path, 'whenUnsatisfiable');
   if (action !== 'DoNotSchedule' && action !== 'ScheduleAnyway') {
     w.add(
       notSupported(child(path, 'whenUnsatisfiable'), action, ['DoNotSchedule', 'ScheduleAnyway']),
@@ -423,14 +423,14 @@ export function validateDnsConfig(w: Walker, spec: JsonObject, specPath: string)
     w.add(...invalidEach(index(child(path, 'searches'), i), trimmed, isDns1123Subdomain(trimmed)));
   });
   for (const { o, path: p } of w.items(cfg, path, 'options')) {
-    if ((w.str(o, p, 'name') ?? '') === '') w.add(required(p, 'must not be empty'));
+    if ((w.text(o, p, 'name')) === '') w.add(required(p, 'must not be empty'));
   }
 }
 
 /** ValidateHostAliases. */
 export function validateHostAliases(w: Walker, spec: JsonObject, specPath: string): void {
   for (const { o, path } of w.items(spec, specPath, 'hostAliases')) {
-    w.add(...isValidIp(child(path, 'ip'), w.str(o, path, 'ip') ?? ''));
+    w.add(...isValidIp(child(path, 'ip'), w.text(o, path, 'ip')));
     (w.strArr(o, path, 'hostnames') ?? []).forEach((h, i) => {
       w.add(...invalidEach(index(child(path, 'hostnames'), i), h, isDns1123Subdomain(h)));
     });

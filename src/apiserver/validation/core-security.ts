@@ -20,7 +20,7 @@ function validateSeccompProfile(w: Walker, parent: JsonObject, base: string): vo
   const path = child(base, 'seccompProfile');
   const sp = w.obj(parent, base, 'seccompProfile');
   if (sp === undefined) return;
-  const type = w.str(sp, path, 'type') ?? '';
+  const type = w.text(sp, path, 'type');
   const local = w.str(sp, path, 'localhostProfile');
   const valid = ['Localhost', 'RuntimeDefault', 'Unconfined'];
   if (type === '')
@@ -58,7 +58,7 @@ function validateAppArmorProfile(w: Walker, parent: JsonObject, base: string): v
   const path = child(base, 'appArmorProfile');
   const p = w.obj(parent, base, 'appArmorProfile');
   if (p === undefined) return;
-  const type = w.str(p, path, 'type') ?? '';
+  const type = w.text(p, path, 'type');
   const local = w.str(p, path, 'localhostProfile');
   switch (type) {
     case 'Localhost': {
@@ -105,7 +105,7 @@ const IPC_SYSCTL = /^(kernel[./](shm|msg|sem)|fs[./]mqueue[./])/;
 function validateSysctls(w: Walker, sc: JsonObject, base: string): void {
   const names = new Set<string>();
   for (const { o, path } of w.items(sc, base, 'sysctls')) {
-    const name = w.str(o, path, 'name') ?? '';
+    const name = w.text(o, path, 'name');
     const namePath = child(path, 'name');
     if (name === '') w.add(required(namePath));
     else if (name.length > 253 || !SYSCTL_RE.test(name)) {

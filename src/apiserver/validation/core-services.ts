@@ -54,7 +54,7 @@ function readSvc(w: Walker, obj: KubeObject): Svc {
   const clusterIPs = w.strArr(spec, 'spec', 'clusterIPs') ?? [];
   return {
     spec,
-    type: w.str(spec, 'spec', 'type') ?? '',
+    type: w.text(spec, 'spec', 'type'),
     clusterIPs,
     headless: clusterIPs.length === 1 && clusterIPs[0] === 'None',
   };
@@ -74,7 +74,7 @@ function validateTypeSpecific(w: Walker, svc: Svc): void {
   if (spec['ipFamilyPolicy'] !== undefined && spec['ipFamilyPolicy'] !== null) {
     w.add(forbidden('spec.ipFamilyPolicy', 'may not be set for ExternalName services'));
   }
-  const raw = w.str(spec, 'spec', 'externalName') ?? '';
+  const raw = w.text(spec, 'spec', 'externalName');
   const cname = raw.endsWith('.') ? raw.slice(0, -1) : raw;
   if (cname === '') w.add(required('spec.externalName'));
   else w.add(...invalidEach('spec.externalName', cname, isDns1123Subdomain(cname)));
@@ -86,16 +86,16 @@ function validateServicePort(
   ctx: { requireName: boolean; names: Set<string> },
 ): void {
   const { o, path } = port;
-  const name = w.str(o, path, 'name') ?? '';
+  const name = w.text(o, path, 'name');
   if (ctx.requireName && name === '') w.add(required(child(path, 'name')));
   else if (name !== '') {
     w.add(...invalidEach(child(path, 'name'), name, isDns1123Label(name)));
     if (ctx.names.has(name)) w.add(duplicate(child(path, 'name'), name));
     else ctx.names.add(name);
   }
-  const num = w.int(o, path, 'port') ?? 0;
+  const num = w.num(o, path, 'port');
   w.add(...invalidEach(child(path, 'port'), num, isValidPortNum(num)));
-  const protocol = w.str(o, path, 'protocol') ?? '';
+  const protocol = w.text(o, path, 'protocol');
   if (protocol === '') w.add(required(child(path, 'protocol')));
   else if (!PROTOCOLS.includes(protocol))
     w.add(notSupported(child(path, 'protocol'), protocol, PROTOCOLS));
@@ -146,7 +146,7 @@ function validatePortsTable(
 }
 
 function validateSessionAffinity(w: Walker, spec: JsonObject): void {
-  const affinity = w.str(spec, 'spec', 'sessionAffinity') ?? '';
+  const affinity = w.text(spec, 'spec', 'sessionAffinity');
   const cfgPath = 'spec.sessionAffinityConfig';
   if (affinity === '') w.add(required('spec.sessionAffinity'));
   else if (affinity !== 'ClientIP' && affinity !== 'None')
@@ -306,7 +306,7 @@ function needsHealthCheck(svc: Svc): boolean {
 
 function validateTrafficPolicies(w: Walker, svc: Svc): void {
   const { spec } = svc;
-  const etp = w.str(spec, 'spec', 'externalTrafficPolicy') ?? '';
+  const etp = w.text(spec, 'spec', 'externalTrafficPolicy');
   if (!externallyAccessible(svc)) {
     if (etp !== '')
       w.add(
@@ -319,7 +319,7 @@ function validateTrafficPolicies(w: Walker, svc: Svc): void {
   } else if (etp === '') w.add(required('spec.externalTrafficPolicy'));
   else if (etp !== 'Cluster' && etp !== 'Local')
     w.add(notSupported('spec.externalTrafficPolicy', etp, ['Cluster', 'Local']));
-  const hc = w.int(spec, 'spec', 'healthCheckNodePort') ?? 0;
+  const hc = w.num(spec, 'spec', 'healthCheckNodePort');
   if (!needsHealthCheck(svc)) {
     if (hc !== 0) {
       w.add(
@@ -462,9 +462,9 @@ export function validateService(obj: KubeObject, old?: KubeObject): FieldError[]
 }
 
 function validateEndpointAddress(w: Walker, addr: JsonObject, path: string): void {
-  const ip = w.str(addr, path, 'ip') ?? '';
+  const ip = w.text(addr, path, 'ip');
   w.add(...isValidIp(child(path, 'ip'), ip));
-  const hostname = w.str(addr, path, 'hostname') ?? '';
+  const hostname = w.text(addr, path, 'hostname');
   if (hostname !== '')
     w.add(...invalidEach(child(path, 'hostname'), hostname, isDns1123Label(hostname)));
   const nodeName = w.str(addr, path, 'nodeName');
@@ -480,12 +480,12 @@ function validateEndpointPort(
   at: { path: string; requireName: boolean },
 ): void {
   const { path } = at;
-  const name = w.str(port, path, 'name') ?? '';
+  const name = w.text(port, path, 'name');
   if (at.requireName && name === '') w.add(required(child(path, 'name')));
   else if (name !== '') w.add(...invalidEach(child(path, 'name'), name, isDns1123Label(name)));
-  const num = w.int(port, path, 'port') ?? 0;
+  const num = w.num(port, path, 'port');
   w.add(...invalidEach(child(path, 'port'), num, isValidPortNum(num)));
-  const protocol = w.str(port, path, 'protocol') ?? '';
+  const protocol = w.text(port, path, 'protocol');
   if (protocol === '') w.add(required(child(path, 'protocol')));
   else if (!PROTOCOLS.includes(protocol))
     w.add(notSupported(child(path, 'protocol'), protocol, PROTOCOLS));

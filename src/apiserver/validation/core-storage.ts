@@ -1,4 +1,5 @@
-import type { FieldError, JsonObject, KubeObject } from '../../api/index.ts';
+import type { FieldError, JsonObject, JsonValue, KubeObject } from '../../api/index.ts';
+import { objectAt, rootOf } from './defaults-helpers.ts';
 import {
   readQuantity,
   readResourceList,
@@ -46,9 +47,9 @@ function validateDataSource(w: Walker, at: At, k: string): JsonObject | undefine
   const path = child(base, k);
   const ds = w.obj(spec, base, k);
   if (ds === undefined) return undefined;
-  const name = w.str(ds, path, 'name') ?? '';
-  const kind = w.str(ds, path, 'kind') ?? '';
-  const apiGroup = w.str(ds, path, 'apiGroup') ?? '';
+  const name = w.text(ds, path, 'name');
+  const kind = w.text(ds, path, 'kind');
+  const apiGroup = w.text(ds, path, 'apiGroup');
   if (name === '') w.add(required(child(path, 'name')));
   if (kind === '') w.add(required(child(path, 'kind')));
   if (apiGroup === '' && kind !== 'PersistentVolumeClaim') {
@@ -58,7 +59,7 @@ function validateDataSource(w: Walker, at: At, k: string): JsonObject | undefine
   }
   if (apiGroup !== '')
     w.add(...invalidEach(child(path, 'apiGroup'), apiGroup, isDns1123Subdomain(apiGroup)));
-  const ns = w.str(ds, path, 'namespace') ?? '';
+  const ns = w.text(ds, path, 'namespace');
   if (k === 'dataSourceRef' && ns !== '')
     w.add(...invalidEach(child(path, 'namespace'), ns, nameIsDnsLabel(ns, false)));
   return ds;
@@ -105,7 +106,7 @@ export function validatePvcSpec(w: Walker, spec: JsonObject | undefined, base: s
         : validateResourceQuantityValue('storage', storage, storagePath)),
     );
   }
-  const sc = w.str(spec, base, 'storageClassName') ?? '';
+  const sc = w.text(spec, base, 'storageClassName');
   if (sc !== '')
     w.add(...invalidEach(child(base, 'storageClassName'), sc, nameIsDnsSubdomain(sc, false)));
   const mode = w.str(spec, base, 'volumeMode');
@@ -150,9 +151,38 @@ export function validatePersistentVolumeClaim(obj: KubeObject, old?: KubeObject)
   return w.errs;
 }
 
-function storageRequest(spec: unknown): unknown {
-  const s = spec as { resources?: { requests?: Record<string, unknown> } } | undefined;
-  return s?.resources?.requests?.['storage'];
+function storageRequest(spec: JsonObject | undefined): JsonValue | undefined {
+  return objectAt(objectAt(spec, 'resources'), 'requests')?.['storage'];
+}
+
+/**
+ * The spec with the fields a PVC update may change copied over from `from`, so that a
+ * semantic comparison with the other spec sees only forbidden changes.
+ */
+function pvcUpdateClones(
+  cur: { spec: JsonObject | undefined; obj: KubeObject },
+  oldSpec: JsonObject,
+): { newClone: JsonObject; oldClone: JsonObject } {
+  const newClone = structuredClone(cur.spec ?? {});
+  let oldClone = structuredClone(oldSpec);
+  if ((oldClone['volumeName'] ?? '') === '') oldClone = withField(oldClone, newClone, 'volumeName');
+  if (oldClone['storageClassName'] === undefined)
+    oldClone = withField(oldClone, newClone, 'storageClassName');
+  const resources = objectAt(newClone, 'resources');
+  const requests = objectAt(resources, 'requests');
+  const bound = objectAt(rootOf(cur.obj), 'status')?.['phase'] === 'Bound';
+  if (bound && resources !== undefined && requests !== undefined) {
+    const oldRequests = objectAt(objectAt(oldSpec, 'resources'), 'requests') ?? {};
+    resources['requests'] = withField(requests, oldRequests, 'storage');
+  }
+  return { newClone, oldClone };
+}
+
+/** `to` with `k` copied from `from`, or removed when `from` lacks it. */
+function withField(to: JsonObject, from: JsonObject, k: string): JsonObject {
+  const v = from[k];
+  if (v !== undefined) return { ...to, [k]: v };
+  return Object.fromEntries(Object.entries(to).filter(([x]) => x !== k));
 }
 
 function validatePvcUpdate(
@@ -160,18 +190,8 @@ function validatePvcUpdate(
   cur: { spec: JsonObject | undefined; obj: KubeObject },
   old: KubeObject,
 ): void {
-  const oldSpec = (old['spec'] ?? {}) as JsonObject;
-  const newClone = structuredClone(cur.spec ?? {});
-  const oldClone = structuredClone(oldSpec);
-  if ((oldClone['volumeName'] ?? '') === '') oldClone['volumeName'] = newClone['volumeName'];
-  if (oldClone['storageClassName'] === undefined && newClone['storageClassName'] !== undefined) {
-    oldClone['storageClassName'] = newClone['storageClassName'];
-  }
-  const phase = (cur.obj['status'] as { phase?: unknown } | undefined)?.phase;
-  if (phase === 'Bound') {
-    const res = newClone['resources'] as { requests?: Record<string, unknown> } | undefined;
-    if (res?.requests !== undefined) res.requests['storage'] = storageRequest(oldSpec) as string;
-  }
+  const oldSpec = objectAt(rootOf(old), 'spec') ?? {};
+  const { newClone, oldClone } = pvcUpdateClones(cur, oldSpec);
   if (!semanticEqual(newClone, oldClone)) {
     w.add(
       forbidden(
@@ -188,7 +208,15 @@ function validatePvcUpdate(
       forbidden('spec.resources.requests.storage', 'field can not be less than previous value'),
     );
   }
-  const mode = cur.spec?.['volumeMode'];
+  validateVolumeModeUpdate(w, cur.spec, oldSpec);
+}
+
+function validateVolumeModeUpdate(
+  w: Walker,
+  spec: JsonObject | undefined,
+  oldSpec: JsonObject,
+): void {
+  const mode = spec?.['volumeMode'];
   w.add(
     ...validateImmutable(
       [mode, oldSpec['volumeMode']],
@@ -253,9 +281,9 @@ function validatePvSourceFields(
     awsElasticBlockStore: 'volumeID',
   };
   const field = requiredFields[at.k];
-  if (field !== undefined && (w.str(at.src, at.path, field) ?? '') === '')
+  if (field !== undefined && (w.text(at.src, at.path, field)) === '')
     w.add(required(child(at.path, field)));
-  if (at.k === 'csi' && (w.str(at.src, at.path, 'driver') ?? '') === '')
+  if (at.k === 'csi' && (w.text(at.src, at.path, 'driver')) === '')
     w.add(required(child(at.path, 'driver')));
   if (at.k === 'local' && spec?.['nodeAffinity'] === undefined) {
     w.add(required('spec.nodeAffinity', 'Local volume requires node affinity'));
@@ -273,21 +301,13 @@ export function validatePersistentVolume(obj: KubeObject, old?: KubeObject): Fie
   const root = w.asObj(obj, '');
   const spec = w.obj(root, '', 'spec');
   validateAccessModes(w, { o: spec, path: 'spec' }, '');
-  const capacity = readResourceList(w, { o: spec, path: 'spec' }, 'capacity') ?? [];
-  if (capacity.length === 0) w.add(required('spec.capacity'));
-  if (!capacity.some(([n]) => n === 'storage') || capacity.length > 1) {
-    w.add(notSupported('spec.capacity', { goSyntax: goResourceList(capacity) }, ['storage']));
-  }
-  for (const [n, q] of capacity) {
-    const p = key('spec.capacity', n);
-    w.add(...validatePositiveQuantity(q, p));
-  }
-  const policy = w.str(spec, 'spec', 'persistentVolumeReclaimPolicy') ?? '';
+  validatePvCapacity(w, spec);
+  const policy = w.text(spec, 'spec', 'persistentVolumeReclaimPolicy');
   if (policy !== '' && !RECLAIM_POLICIES.includes(policy)) {
     w.add(notSupported('spec.persistentVolumeReclaimPolicy', policy, RECLAIM_POLICIES));
   }
   validatePvSource(w, spec, 'spec');
-  const sc = w.str(spec, 'spec', 'storageClassName') ?? '';
+  const sc = w.text(spec, 'spec', 'storageClassName');
   if (sc !== '') w.add(...invalidEach('spec.storageClassName', sc, nameIsDnsSubdomain(sc, false)));
   const mode = w.str(spec, 'spec', 'volumeMode');
   if (mode !== undefined && !VOLUME_MODES.includes(mode))
@@ -296,15 +316,30 @@ export function validatePersistentVolume(obj: KubeObject, old?: KubeObject): Fie
   return w.errs;
 }
 
-function goResourceList(list: readonly (readonly [string, unknown])[]): string {
+function validatePvCapacity(w: Walker, spec: JsonObject | undefined): void {
+  const capacity = readResourceList(w, { o: spec, path: 'spec' }, 'capacity');
+  const list = capacity ?? [];
+  if (list.length === 0) w.add(required('spec.capacity'));
+  if (!list.some(([n]) => n === 'storage') || list.length > 1) {
+    w.add(notSupported('spec.capacity', { goSyntax: goResourceList(capacity) }, ['storage']));
+  }
+  for (const [n, q] of list) w.add(...validatePositiveQuantity(q, key('spec.capacity', n)));
+}
+
+/** `%#v` of a ResourceList; quantities are structs whose internals a client never sees. */
+function goResourceList(list: readonly (readonly [string, unknown])[] | undefined): string {
+  if (list === undefined) return 'core.ResourceList(nil)';
   return `core.ResourceList{${list.map(([n]) => `"${n}":resource.Quantity{...}`).join(', ')}}`;
 }
 
 function validatePvUpdate(w: Walker, spec: JsonObject | undefined, old: KubeObject): void {
-  const oldSpec = (old['spec'] ?? {}) as JsonObject;
+  const oldSpec = objectAt(rootOf(old), 'spec') ?? {};
   const sources = (s: JsonObject | undefined): JsonObject => {
     const out: JsonObject = {};
-    for (const [k] of PV_SOURCES) if (s?.[k] !== undefined) out[k] = s[k];
+    for (const [k] of PV_SOURCES) {
+      const v = s?.[k];
+      if (v !== undefined) out[k] = v;
+    }
     return out;
   };
   if (!semanticEqual(sources(spec), sources(oldSpec))) {
@@ -315,12 +350,5 @@ function validatePvUpdate(w: Walker, spec: JsonObject | undefined, old: KubeObje
       ),
     );
   }
-  const mode = spec?.['volumeMode'];
-  w.add(
-    ...validateImmutable(
-      [mode, oldSpec['volumeMode']],
-      'volumeMode',
-      typeof mode === 'string' ? mode : null,
-    ),
-  );
+  validateVolumeModeUpdate(w, spec, oldSpec);
 }

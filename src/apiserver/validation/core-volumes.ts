@@ -45,15 +45,15 @@ interface Src {
 type SourceCheck = (w: Walker, s: Src) => void;
 
 function requireStr(w: Walker, s: Src, k: string): string {
-  const v = w.str(s.src, s.path, k) ?? '';
+  const v = w.text(s.src, s.path, k);
   if (v === '') w.add(required(child(s.path, k)));
   return v;
 }
 
 function validateKeyToPaths(w: Walker, s: Src): void {
   for (const { o, path } of w.items(s.src, s.path, 'items')) {
-    if ((w.str(o, path, 'key') ?? '') === '') w.add(required(child(path, 'key')));
-    const p = w.str(o, path, 'path') ?? '';
+    if ((w.text(o, path, 'key')) === '') w.add(required(child(path, 'key')));
+    const p = w.text(o, path, 'path');
     if (p === '') w.add(required(child(path, 'path')));
     w.add(...validateLocalNonReservedPath(p, child(path, 'path')));
     w.add(...validateFileMode(w.int(o, path, 'mode'), child(path, 'mode')));
@@ -76,7 +76,7 @@ const HOST_PATH_TYPES = [
 ];
 
 function checkHostPath(w: Walker, s: Src): void {
-  const p = w.str(s.src, s.path, 'path') ?? '';
+  const p = w.text(s.src, s.path, 'path');
   if (p === '') {
     w.add(required(child(s.path, 'path')));
     return;
@@ -99,7 +99,7 @@ function checkEmptyDir(w: Walker, s: Src): void {
 function checkPartitioned(idKey: string): SourceCheck {
   return (w, s) => {
     requireStr(w, s, idKey);
-    const partition = w.int(s.src, s.path, 'partition') ?? 0;
+    const partition = w.num(s.src, s.path, 'partition');
     if (partition < 0 || partition > 255)
       w.add(invalid(child(s.path, 'partition'), partition, inclusiveRangeError(1, 255)));
   };
@@ -116,7 +116,7 @@ function checkDownwardApiItems(
   at: { list: JsonObject; path: string; filePath: string },
 ): void {
   for (const { o, path } of w.items(at.list, at.path, 'items')) {
-    const p = w.str(o, path, 'path') ?? '';
+    const p = w.text(o, path, 'path');
     if (p === '') w.add(required(child(at.filePath, 'path')));
     w.add(...validateLocalNonReservedPath(p, child(at.filePath, 'path')));
     const fieldRef = w.obj(o, path, 'fieldRef');
@@ -157,7 +157,7 @@ function checkServiceAccountToken(
   at: { t: JsonObject; path: string; projPath: string },
   resourceIsPod: boolean,
 ): void {
-  const exp = w.int(at.t, at.path, 'expirationSeconds') ?? 0;
+  const exp = w.num(at.t, at.path, 'expirationSeconds');
   if (exp < 600)
     w.add(
       invalid(
@@ -174,7 +174,7 @@ function checkServiceAccountToken(
         'may not specify a duration larger than 2^32 seconds',
       ),
     );
-  const p = w.str(at.t, at.path, 'path') ?? '';
+  const p = w.text(at.t, at.path, 'path');
   if (p === '') w.add(required(child(at.projPath, 'path')));
   else if (resourceIsPod) w.add(...validateLocalNonReservedPath(p, child(at.projPath, 'path')));
 }
@@ -203,7 +203,7 @@ function checkProjectedSource(
     if (ref === undefined) continue;
     n++;
     const refPath = child(at.srcPath, k);
-    const name = w.str(ref, refPath, 'name') ?? '';
+    const name = w.text(ref, refPath, 'name');
     if (name === '') w.add(required(child(refPath, 'name')));
     validateKeyToPaths(w, { ...at.s, src: ref, path: refPath });
     trackPaths(w, { list: ref, path: refPath, projPath: at.s.path, shown: name }, seen);
@@ -243,7 +243,7 @@ function checkProjected(w: Walker, s: Src): void {
 }
 
 function checkCsi(w: Walker, s: Src): void {
-  const driver = w.str(s.src, s.path, 'driver') ?? '';
+  const driver = w.text(s.src, s.path, 'driver');
   const field = child(s.path, 'driver');
   if (driver === '') w.add(required(field));
   if (driver.length > 63) w.add(tooLong(field, 63));
@@ -251,7 +251,7 @@ function checkCsi(w: Walker, s: Src): void {
   const secretRef = w.obj(s.src, s.path, 'nodePublishSecretRef');
   if (secretRef !== undefined) {
     const refPath = child(s.path, 'nodePublishSecretRef');
-    const name = w.str(secretRef, refPath, 'name') ?? '';
+    const name = w.text(secretRef, refPath, 'name');
     if (name === '') w.add(required(child(refPath, 'name')));
     else w.add(...invalidEach(child(s.path, 'name'), name, nameIsDnsSubdomain(name, false)));
   }
@@ -274,9 +274,9 @@ function checkEphemeral(w: Walker, s: Src): void {
 }
 
 function checkImage(w: Walker, s: Src): void {
-  if (s.resourceIsPod && (w.str(s.src, s.path, 'reference') ?? '') === '')
+  if (s.resourceIsPod && (w.text(s.src, s.path, 'reference')) === '')
     w.add(required(child(s.path, 'reference')));
-  const policy = w.str(s.src, s.path, 'pullPolicy') ?? '';
+  const policy = w.text(s.src, s.path, 'pullPolicy');
   const valid = ['Always', 'IfNotPresent', 'Never'];
   if (policy === '') w.add(required(child(s.path, 'pullPolicy')));
   else if (!valid.includes(policy)) w.add(notSupported(child(s.path, 'pullPolicy'), policy, valid));
@@ -286,7 +286,7 @@ function checkGitRepo(w: Walker, s: Src): void {
   requireStr(w, s, 'repository');
   w.add(
     ...validateLocalDescendingPath(
-      w.str(s.src, s.path, 'directory') ?? '',
+      w.text(s.src, s.path, 'directory'),
       child(s.path, 'directory'),
     ),
   );
@@ -398,7 +398,7 @@ export function validateVolumes(
       if (o['ephemeral'] !== undefined) created.add(`${ctx.podName}-${strOf(o['name'])}`);
   }
   for (const { o, path } of items) {
-    const name = w.str(o, path, 'name') ?? '';
+    const name = w.text(o, path, 'name');
     let errCount = validateVolumeSource(w, { o, path, name }, ctx);
     const namePath = child(path, 'name');
     const nameErrs =

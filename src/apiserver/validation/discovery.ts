@@ -89,7 +89,7 @@ function validatePorts(w: Walker, root: JsonObject | undefined): void {
   }
   const names = new Set<string>();
   for (const { o, path } of items) {
-    const name = w.str(o, path, 'name') ?? '';
+    const name = w.text(o, path, 'name');
     if (name !== '') w.add(...invalidEach(child(path, 'name'), name, isDns1123Label(name)));
     if (names.has(name)) w.add(duplicate(child(path, 'name'), name));
     names.add(name);
@@ -112,7 +112,7 @@ export function validateEndpointSlice(obj: KubeObject, old?: KubeObject): FieldE
     kubeFinalizers: true,
   });
   const r = w.asObj(obj, '');
-  const addressType = w.str(r, '', 'addressType') ?? '';
+  const addressType = w.text(r, '', 'addressType');
   const valid = old === undefined ? ADDRESS_TYPES : [...ADDRESS_TYPES, 'IP'].sort();
   if (addressType === '') w.add(required('addressType'));
   else if (!valid.includes(addressType)) w.add(notSupported('addressType', addressType, valid));

@@ -34,8 +34,8 @@ export function readLabelSelector(w: Walker, at: At, k: string): LabelSelectorVa
   if (sel === undefined) return undefined;
   const matchLabels = w.strMap(sel, path, 'matchLabels');
   const matchExpressions = w.items(sel, path, 'matchExpressions').map(({ o, path: p }) => ({
-    key: w.str(o, p, 'key') ?? '',
-    operator: w.str(o, p, 'operator') ?? '',
+    key: w.text(o, p, 'key'),
+    operator: w.text(o, p, 'operator'),
     values: w.strArr(o, p, 'values') ?? [],
   }));
   return matchLabels === undefined ? { matchExpressions } : { matchLabels, matchExpressions };

@@ -17,7 +17,8 @@ export function maxLenError(length: number): string {
 
 export function regexError(msg: string, fmt: string, ...examples: readonly string[]): string {
   if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
-  const eg = examples.map((e) => `'${e}', `).join('or ');
+  // Go appends " or " after the "', " of the previous example, hence two spaces.
+  const eg = examples.map((e) => `'${e}', `).join(' or ');
   return `${msg} (e.g. ${eg}regex used for validation is '${fmt}')`;
 }
 

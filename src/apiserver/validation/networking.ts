@@ -35,7 +35,7 @@ function validateResourceBackend(w: Walker, res: JsonObject, path: string): void
   if (apiGroup !== undefined)
     w.add(...invalidEach(child(path, 'apiGroup'), apiGroup, isDns1123Subdomain(apiGroup)));
   for (const k of ['kind', 'name']) {
-    const v = w.str(res, path, k) ?? '';
+    const v = w.text(res, path, k);
     if (v === '') w.add(required(child(path, k), `${k} is required`));
     else w.add(...invalidEach(child(path, k), v, isValidPathSegmentName(v)));
   }
@@ -43,7 +43,7 @@ function validateResourceBackend(w: Walker, res: JsonObject, path: string): void
 
 function validateServiceBackend(w: Walker, svc: JsonObject, path: string): void {
   const svcPath = child(path, 'service');
-  const name = w.str(svc, svcPath, 'name') ?? '';
+  const name = w.text(svc, svcPath, 'name');
   if (name === '') w.add(required(child(svcPath, 'name')));
   else w.add(...invalidEach(child(svcPath, 'name'), name, nameIsDns1035Label(name, false)));
   const port = w.obj(svc, svcPath, 'port') ?? {};
@@ -73,7 +73,7 @@ function validateBackend(w: Walker, backend: JsonObject, path: string): void {
 
 function validatePath(w: Walker, p: JsonObject, path: string): void {
   const pathType = w.str(p, path, 'pathType');
-  const value = w.str(p, path, 'path') ?? '';
+  const value = w.text(p, path, 'path');
   if (pathType === undefined) {
     w.add(required(child(path, 'pathType'), 'pathType must be specified'));
     return;
@@ -107,7 +107,7 @@ function validateRuleValue(w: Walker, rule: JsonObject, path: string): void {
 
 function validateRules(w: Walker, spec: JsonObject, opts: IngressOpts): void {
   for (const { o, path } of w.items(spec, 'spec', 'rules')) {
-    const host = w.str(o, path, 'host') ?? '';
+    const host = w.text(o, path, 'host');
     let wildcard = false;
     if (host !== '') {
       if (parseIp(host) !== undefined)
@@ -133,7 +133,7 @@ function validateTls(w: Walker, spec: JsonObject, opts: IngressOpts): void {
         ),
       );
     });
-    const secretName = w.str(o, path, 'secretName') ?? '';
+    const secretName = w.text(o, path, 'secretName');
     if (!opts.allowInvalidSecretName && secretName !== '') {
       w.add(
         ...invalidEach(

@@ -18,7 +18,7 @@ import { Walker } from './walker.ts';
 export function validateRuntimeClass(obj: KubeObject, old?: KubeObject): FieldError[] {
   const w = new Walker();
   const r = w.asObj(obj, '');
-  const handler = w.str(r, '', 'handler') ?? '';
+  const handler = w.text(r, '', 'handler');
   if (old !== undefined) {
     checkObjectMetaUpdate(w, [obj.metadata, old.metadata], false);
     if (handler !== (old['handler'] ?? '')) w.add(invalid('handler', handler, FIELD_IMMUTABLE));

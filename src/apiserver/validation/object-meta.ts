@@ -140,10 +140,10 @@ function parseGroupVersion(apiVersion: string): { group: string; version: string
 }
 
 function validateOwnerReference(w: Walker, ref: JsonObject, field: string): void {
-  const apiVersion = w.str(ref, field, 'apiVersion') ?? '';
-  const kind = w.str(ref, field, 'kind') ?? '';
-  const name = w.str(ref, field, 'name') ?? '';
-  const uid = w.str(ref, field, 'uid') ?? '';
+  const apiVersion = w.text(ref, field, 'apiVersion');
+  const kind = w.text(ref, field, 'kind');
+  const name = w.text(ref, field, 'name');
+  const uid = w.text(ref, field, 'uid');
   w.bool(ref, field, 'controller');
   w.bool(ref, field, 'blockOwnerDeletion');
   const gv = parseGroupVersion(apiVersion);
@@ -209,16 +209,16 @@ export function validateFieldManager(manager: string, field: string): FieldError
 
 function validateManagedFields(w: Walker, meta: JsonObject | undefined, base: string): void {
   for (const { o, path } of w.items(meta, base, 'managedFields')) {
-    const op = w.str(o, path, 'operation') ?? '';
+    const op = w.text(o, path, 'operation');
     if (op !== 'Apply' && op !== 'Update') {
       w.add(invalid(child(path, 'operation'), op, 'must be `Apply` or `Update`'));
     }
-    const fieldsType = w.str(o, path, 'fieldsType') ?? '';
+    const fieldsType = w.text(o, path, 'fieldsType');
     if (fieldsType !== '' && fieldsType !== 'FieldsV1') {
       w.add(invalid(child(path, 'fieldsType'), fieldsType, 'must be `FieldsV1`'));
     }
-    w.add(...validateFieldManager(w.str(o, path, 'manager') ?? '', child(path, 'manager')));
-    if (byteLength(w.str(o, path, 'subresource') ?? '') > 256) {
+    w.add(...validateFieldManager(w.text(o, path, 'manager'), child(path, 'manager')));
+    if (byteLength(w.text(o, path, 'subresource')) > 256) {
       w.add(tooLong(child(path, 'subresource'), 256));
     }
   }
@@ -241,18 +241,18 @@ export interface MetaOptions {
 
 function validateNameFields(w: Walker, at: At, nameFn: NameFn): void {
   const { o: meta, path: base } = at;
-  const generateName = w.str(meta, base, 'generateName') ?? '';
+  const generateName = w.text(meta, base, 'generateName');
   if (generateName !== '') {
     w.add(...invalidEach(child(base, 'generateName'), generateName, nameFn(generateName, true)));
   }
-  const name = w.str(meta, base, 'name') ?? '';
+  const name = w.text(meta, base, 'name');
   if (name === '') w.add(required(child(base, 'name'), 'name or generateName is required'));
   else w.add(...invalidEach(child(base, 'name'), name, nameFn(name, false)));
 }
 
 function validateNamespaceField(w: Walker, at: At, namespaced: boolean): void {
   const { o: meta, path: base } = at;
-  const namespace = w.str(meta, base, 'namespace') ?? '';
+  const namespace = w.text(meta, base, 'namespace');
   const field = child(base, 'namespace');
   if (!namespaced) {
     if (namespace !== '') w.add(forbidden(field, 'not allowed on this type'));
@@ -266,7 +266,7 @@ export function checkObjectMeta(w: Walker, metaValue: unknown, opts: MetaOptions
   const meta = w.asObj(metaValue, base);
   validateNameFields(w, { o: meta, path: base }, opts.nameFn);
   validateNamespaceField(w, { o: meta, path: base }, opts.namespaced);
-  w.add(...validateNonnegative(w.int(meta, base, 'generation') ?? 0, child(base, 'generation')));
+  w.add(...validateNonnegative(w.num(meta, base, 'generation'), child(base, 'generation')));
   w.add(...validateLabels(w.strMap(meta, base, 'labels'), child(base, 'labels')));
   w.add(...validateAnnotations(w.strMap(meta, base, 'annotations'), child(base, 'annotations')));
   validateOwnerReferences(w, meta, base);
@@ -344,10 +344,10 @@ export function checkObjectMetaUpdate(
   const meta = w.asObj(metas[0], base);
   const oldMeta = isJsonObject(metas[1]) ? metas[1] : undefined;
   checkFinalizersWhileDeleting(w, [meta, oldMeta], base);
-  const rv = w.str(meta, base, 'resourceVersion') ?? '';
+  const rv = w.text(meta, base, 'resourceVersion');
   if (rv === '')
     w.add(invalid(child(base, 'resourceVersion'), rv, 'must be specified for an update'));
-  const generation = w.int(meta, base, 'generation') ?? 0;
+  const generation = w.num(meta, base, 'generation');
   const oldGeneration = typeof oldMeta?.['generation'] === 'number' ? oldMeta['generation'] : 0;
   if (generation < oldGeneration) {
     w.add(invalid(child(base, 'generation'), generation, 'must not be decremented'));

@@ -33,7 +33,7 @@ function validatePreemptionPolicy(w: Walker, policy: string | undefined): void {
 export function validatePriorityClass(obj: KubeObject, old?: KubeObject): FieldError[] {
   const w = new Walker();
   const r = w.asObj(obj, '');
-  const value = w.int(r, '', 'value') ?? 0;
+  const value = w.num(r, '', 'value');
   const policy = w.str(r, '', 'preemptionPolicy');
   if (old !== undefined) {
     checkObjectMetaUpdate(w, [obj.metadata, old.metadata], true);

@@ -108,8 +108,18 @@ export class Walker {
     return this.asStr(parent?.[k], child(base, k));
   }
 
+  /** A Go `string` field: absent or of the wrong type reads as the zero value ''. */
+  text(parent: JsonObject | undefined, base: string, k: string): string {
+    return this.str(parent, base, k) ?? '';
+  }
+
   int(parent: JsonObject | undefined, base: string, k: string): number | undefined {
     return this.asInt(parent?.[k], child(base, k));
+  }
+
+  /** A Go integer field: absent or of the wrong type reads as the zero value 0. */
+  num(parent: JsonObject | undefined, base: string, k: string): number {
+    return this.int(parent, base, k) ?? 0;
   }
 
   bool(parent: JsonObject | undefined, base: string, k: string): boolean | undefined {
