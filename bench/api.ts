@@ -20,7 +20,10 @@ interface Ep {
   agent: Agent;
 }
 
-function call(ep: Ep, o: { method: string; path: string; body?: unknown; accept?: string }): Promise<{ status: number; body: string }> {
+function call(
+  ep: Ep,
+  o: { method: string; path: string; body?: unknown; accept?: string },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const data = o.body === undefined ? undefined : JSON.stringify(o.body);
     const req = request(
@@ -38,7 +41,8 @@ function call(ep: Ep, o: { method: string; path: string; body?: unknown; accept?
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        res.on('end', () => { resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }); },
+        );
       },
     );
     req.on('error', reject);
@@ -50,7 +54,11 @@ const pod = (name: string, extra: Record<string, string> = {}): unknown => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: 'bench', labels: { app: 'bench' }, annotations: extra },
-  spec: { containers: [{ name: 'c', image: 'nginx:1.27', resources: { requests: { cpu: '250m', memory: '512Mi' } } }] },
+  spec: {
+    containers: [
+      { name: 'c', image: 'nginx:1.27', resources: { requests: { cpu: '250m', memory: '512Mi' } } },
+    ],
+  },
 });
 
 function percentile(xs: number[], p: number): number {
@@ -78,35 +86,56 @@ async function watchLatency(ep: Ep): Promise<{ p50: number; p99: number }> {
   const reqs: ReturnType<typeof request>[] = [];
   const watchAgent = new Agent({ keepAlive: true, maxSockets: WATCHERS + 1 });
   await Promise.all(
-    Array.from({ length: WATCHERS }, () =>
-      new Promise<void>((resolve) => {
-        const req = request(
-          `${ep.url}/api/v1/namespaces/watch/pods?watch=true&resourceVersion=${'0'}`,
-          { ca: ep.ca, agent: watchAgent, headers: { Authorization: `Bearer ${ep.token}` } },
-          (res) => {
-            let buf = '';
-            res.on('data', (d: Buffer) => {
-              buf += d.toString();
-              let nl;
-              while ((nl = buf.indexOf('\n')) >= 0) {
-                const line = buf.slice(0, nl);
-                buf = buf.slice(nl + 1);
-                const ev = JSON.parse(line) as { type: string; object: { metadata: { annotations?: Record<string, string> } } };
-                const sent = Number(ev.object.metadata.annotations?.['sent'] ?? NaN);
-                if (ev.type === 'ADDED' && !Number.isNaN(sent)) latencies.push(performance.timeOrigin + performance.now() - sent);
-              }
-            });
-            resolve();
-          },
-        );
-        req.end();
-        reqs.push(req);
-      }),
+    Array.from(
+      { length: WATCHERS },
+      () =>
+        new Promise<void>((resolve) => {
+          const req = request(
+            `${ep.url}/api/v1/namespaces/watch/pods?watch=true&resourceVersion=0`,
+            { ca: ep.ca, agent: watchAgent, headers: { Authorization: `Bearer ${ep.token}` } },
+            (res) => {
+              let buf = '';
+              res.on('data', (d: Buffer) => {
+                buf += d.toString();
+                let nl;
+                while ((nl = buf.indexOf('\n')) >= 0) {
+                  const line = buf.slice(0, nl);
+                  buf = buf.slice(nl + 1);
+                  const ev = JSON.parse(line) as {
+                    type: string;
+                    object: { metadata: { annotations?: Record<string, string> } };
+                  };
+                  const sent = Number(ev.object.metadata.annotations?.['sent'] ?? NaN);
+                  if (ev.type === 'ADDED' && !Number.isNaN(sent))
+                    latencies.push(performance.timeOrigin + performance.now() - sent);
+                }
+              });
+              resolve();
+            },
+          );
+          req.end();
+          reqs.push(req);
+        }),
     ),
   );
-  await call(ep, { method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: 'watch' } } });
+  await call(ep, {
+    method: 'POST',
+    path: '/api/v1/namespaces',
+    body: { metadata: { name: 'watch' } },
+  });
   for (let i = 0; i < 200; i++) {
-    await call(ep, { method: 'POST', path: '/api/v1/namespaces/watch/pods', body: { ...(pod(`w${i}`) as object), metadata: { name: `w${i}`, namespace: 'watch', annotations: { sent: String(performance.timeOrigin + performance.now()) } } } });
+    await call(ep, {
+      method: 'POST',
+      path: '/api/v1/namespaces/watch/pods',
+      body: {
+        ...(pod(`w${i}`) as object),
+        metadata: {
+          name: `w${i}`,
+          namespace: 'watch',
+          annotations: { sent: String(performance.timeOrigin + performance.now()) },
+        },
+      },
+    });
     await new Promise((r) => setTimeout(r, 5));
   }
   await new Promise((r) => setTimeout(r, 500));
@@ -128,41 +157,93 @@ async function main(): Promise<void> {
     agent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }),
   };
   try {
-    await call(ep, { method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: 'bench' } } });
+    await call(ep, {
+      method: 'POST',
+      path: '/api/v1/namespaces',
+      body: { metadata: { name: 'bench' } },
+    });
     let next = 0;
     const tc = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < PODS) {
           const i = next++;
-          const r = await call(ep, { method: 'POST', path: '/api/v1/namespaces/bench/pods', body: pod(`p${i}`) });
+          const r = await call(ep, {
+            method: 'POST',
+            path: '/api/v1/namespaces/bench/pods',
+            body: pod(`p${i}`),
+          });
           if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.body}`);
         }
       }),
     );
     const createsPerSec = PODS / ((performance.now() - tc) / 1000);
-    const listJsonMs = await timeIt(() => call(ep, { method: 'GET', path: '/api/v1/namespaces/bench/pods' }), 5);
+    const listJsonMs = await timeIt(
+      () => call(ep, { method: 'GET', path: '/api/v1/namespaces/bench/pods' }),
+      5,
+    );
     const listTableMs = await timeIt(
-      () => call(ep, { method: 'GET', path: '/api/v1/namespaces/bench/pods', accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' }),
+      () =>
+        call(ep, {
+          method: 'GET',
+          path: '/api/v1/namespaces/bench/pods',
+          accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+        }),
       5,
     );
     const rss = rssMiB(child.pid ?? 0);
     const watch = await watchLatency(ep);
     const results = [
-      { metric: `creates/s (${PODS} pods, ${CONCURRENCY} in flight)`, value: createsPerSec, target: '>= 2000', ok: createsPerSec >= 2000 },
-      { metric: `list ${PODS} pods, JSON (ms, p50 of 5)`, value: listJsonMs, target: '< 150', ok: listJsonMs < 150 },
-      { metric: `list ${PODS} pods, Table (ms, p50 of 5)`, value: listTableMs, target: '< 150', ok: listTableMs < 150 },
-      { metric: `watch delivery p50 (ms, ${WATCHERS} watchers)`, value: watch.p50, target: '-', ok: true },
-      { metric: `watch delivery p99 (ms, ${WATCHERS} watchers)`, value: watch.p99, target: '< 50', ok: watch.p99 < 50 },
-      { metric: 'startup of kiln up to ready API (ms)', value: startupMs, target: '< 2000', ok: startupMs < 2000 },
+      {
+        metric: `creates/s (${PODS} pods, ${CONCURRENCY} in flight)`,
+        value: createsPerSec,
+        target: '>= 2000',
+        ok: createsPerSec >= 2000,
+      },
+      {
+        metric: `list ${PODS} pods, JSON (ms, p50 of 5)`,
+        value: listJsonMs,
+        target: '< 150',
+        ok: listJsonMs < 150,
+      },
+      {
+        metric: `list ${PODS} pods, Table (ms, p50 of 5)`,
+        value: listTableMs,
+        target: '< 150',
+        ok: listTableMs < 150,
+      },
+      {
+        metric: `watch delivery p50 (ms, ${WATCHERS} watchers)`,
+        value: watch.p50,
+        target: '-',
+        ok: true,
+      },
+      {
+        metric: `watch delivery p99 (ms, ${WATCHERS} watchers)`,
+        value: watch.p99,
+        target: '< 50',
+        ok: watch.p99 < 50,
+      },
+      {
+        metric: 'startup of kiln up to ready API (ms)',
+        value: startupMs,
+        target: '< 2000',
+        ok: startupMs < 2000,
+      },
       { metric: `RSS with ${PODS} pods (MiB)`, value: rss, target: '< 400', ok: rss < 400 },
     ];
     console.log(`\n${'metric'.padEnd(48)} ${'value'.padStart(10)}  target     ok`);
-    for (const r of results) console.log(`${r.metric.padEnd(48)} ${r.value.toFixed(1).padStart(10)}  ${r.target.padEnd(9)}  ${r.ok ? 'yes' : 'NO'}`);
+    for (const r of results)
+      console.log(
+        `${r.metric.padEnd(48)} ${r.value.toFixed(1).padStart(10)}  ${r.target.padEnd(9)}  ${r.ok ? 'yes' : 'NO'}`,
+      );
     const dir = join(import.meta.dirname, 'results');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `api-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ bench: 'api', node: process.version, pods: PODS, results }, null, 2));
+    writeFileSync(
+      file,
+      JSON.stringify({ bench: 'api', node: process.version, pods: PODS, results }, null, 2),
+    );
     console.log(`\nwrote ${file}`);
   } finally {
     ep.agent.destroy();

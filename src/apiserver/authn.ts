@@ -6,7 +6,10 @@ export interface Authenticator {
   authenticate(headers: Readonly<Record<string, string | undefined>>): UserInfo | undefined;
 }
 
-export const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+export const ANONYMOUS: UserInfo = {
+  username: 'system:anonymous',
+  groups: ['system:unauthenticated'],
+};
 
 /** Static bearer tokens (the admin token), compared in constant time. */
 export class StaticTokenAuthenticator implements Authenticator {
@@ -30,5 +33,8 @@ export class StaticTokenAuthenticator implements Authenticator {
 /** Paths anyone may read, as kube-apiserver's `system:public-info-viewer` allows. */
 export function isPublicPath(method: string, path: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
-  return ['/version', '/healthz', '/livez', '/readyz'].includes(path.replace(/\/+$/, '')) || /^\/(healthz|livez|readyz)\//.test(path);
+  return (
+    ['/version', '/healthz', '/livez', '/readyz'].includes(path.replace(/\/+$/, '')) ||
+    /^\/(healthz|livez|readyz)\//.test(path)
+  );
 }

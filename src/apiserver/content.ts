@@ -41,19 +41,26 @@ export function parseJson(text: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (e: unknown) {
     const why = e instanceof Error ? e.message : String(e);
-    throw errors.badRequest(`the body of the request could not be decoded: json parse error: ${why}`);
+    throw errors.badRequest(
+      `the body of the request could not be decoded: json parse error: ${why}`,
+    );
   }
 }
 
 export function parseYaml(text: string): unknown {
   const docs = parseAllDocuments(text, { uniqueKeys: false });
-  if (Array.isArray(docs) === false || docs.length === 0) return null;
+  if (!Array.isArray(docs) || docs.length === 0) return null;
   const list = docs as unknown[];
-  if (list.length > 1) throw errors.badRequest('the body of the request contains more than one YAML document');
+  if (list.length > 1)
+    throw errors.badRequest('the body of the request contains more than one YAML document');
   // SAFETY: parseAllDocuments returns Document objects when given a string.
-  const doc = list[0] as { errors: { message: string }[]; toJS: (o: { maxAliasCount: number }) => unknown };
+  const doc = list[0] as {
+    errors: { message: string }[];
+    toJS: (o: { maxAliasCount: number }) => unknown;
+  };
   const first = doc.errors[0];
-  if (first) throw errors.badRequest(`the body of the request could not be decoded: yaml: ${first.message}`);
+  if (first)
+    throw errors.badRequest(`the body of the request could not be decoded: yaml: ${first.message}`);
   return doc.toJS({ maxAliasCount: 100 });
 }
 
@@ -85,33 +92,43 @@ export function decodePatch(body: Buffer, type: PatchType): unknown {
     return value;
   }
   if (!isJsonObject(value)) {
-    throw errors.badRequest(`the body of the request could not be decoded: expected a JSON object for ${type} patch`);
+    throw errors.badRequest(
+      `the body of the request could not be decoded: expected a JSON object for ${type} patch`,
+    );
   }
   return value;
 }
 
 export type ResponseKind = 'object' | 'table' | 'partial-metadata';
 
+/** Types that carry JSON when asked for a Table (kubectl sends `application/json;as=Table`). */
+const TABLE_TYPES = new Set(['application/json', '*/*', 'application/*']);
+/**
+ * Types that get the plain object. Responses are never protobuf, so a protobuf-only Accept is
+ * 406; clients that prefer protobuf list JSON as a fallback.
+ */
+const OBJECT_TYPES = new Set([...TABLE_TYPES, 'application/yaml']);
+const PARTIAL_METADATA_KINDS = new Set(['PartialObjectMetadata', 'PartialObjectMetadataList']);
+
+/** What one Accept entry asks for, or undefined when Kiln cannot serve it. */
+function acceptEntryKind(entry: string): ResponseKind | undefined {
+  const [type = '', ...params] = entry.split(';').map((s) => s.trim());
+  // SAFETY: a parameter without `=` yields a one-element array; its value reads as undefined.
+  const as = new Map(params.map((kv) => kv.split('=') as [string, string])).get('as');
+  if (as === undefined) return OBJECT_TYPES.has(type) ? 'object' : undefined;
+  if (as === 'Table' && TABLE_TYPES.has(type)) return 'table';
+  if (type === 'application/json' && PARTIAL_METADATA_KINDS.has(as)) return 'partial-metadata';
+  return undefined;
+}
+
 /** What the client asked for in Accept: JSON objects, a Table, or PartialObjectMetadata. */
 export function negotiate(accept: string | undefined): ResponseKind {
   if (accept === undefined || accept === '') return 'object';
-  let sawAcceptable = false;
-  for (const raw of accept.split(',')) {
-    const [type = '', ...params] = raw.split(';').map((s) => s.trim());
-    const p = new Map(params.map((kv) => kv.split('=') as [string, string]));
-    const as = p.get('as');
-    if ((type === 'application/json' || type === '*/*' || type === 'application/*') && as === 'Table') {
-      return 'table';
-    }
-    if (type === 'application/json' && (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList')) {
-      return 'partial-metadata';
-    }
-    if (as === undefined && (type === 'application/json' || type === '*/*' || type === 'application/*' || type === 'application/yaml')) {
-      sawAcceptable = true;
-    }
-    if (as === undefined && type === 'application/vnd.kubernetes.protobuf') continue;
-  }
-  if (!sawAcceptable) {
+  // A Table or metadata entry anywhere wins: clients list the plain object only as a fallback.
+  const kinds = accept.split(',').map(acceptEntryKind);
+  const special = kinds.find((k) => k === 'table' || k === 'partial-metadata');
+  if (special !== undefined) return special;
+  if (!kinds.includes('object')) {
     throw errors.notAcceptable(
       'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf',
     );

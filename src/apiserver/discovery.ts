@@ -29,9 +29,17 @@ const SUBRESOURCES: Readonly<Record<string, SubresourceInfo>> = {
   token: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] },
 };
 
-function subKind(def: ResourceDefinition, sub: string): { group: string; version: string; kind: string } {
+function subKind(
+  def: ResourceDefinition,
+  sub: string,
+): { group: string; version: string; kind: string } {
   const info = SUBRESOURCES[sub];
-  const kind = def.resource === 'nodes' && sub === 'proxy' ? 'NodeProxyOptions' : def.resource === 'services' && sub === 'proxy' ? 'ServiceProxyOptions' : (info?.kind ?? def.kind);
+  const kind =
+    def.resource === 'nodes' && sub === 'proxy'
+      ? 'NodeProxyOptions'
+      : def.resource === 'services' && sub === 'proxy'
+        ? 'ServiceProxyOptions'
+        : (info?.kind ?? def.kind);
   return { group: info?.group ?? def.group, version: info?.version ?? def.version, kind };
 }
 
@@ -75,7 +83,11 @@ function resourceListEntries(defs: readonly ResourceDefinition[]): JsonObject[] 
   return out;
 }
 
-export function apiResourceList(registry: ResourceRegistry, group: string, version: string): JsonObject | undefined {
+export function apiResourceList(
+  registry: ResourceRegistry,
+  group: string,
+  version: string,
+): JsonObject | undefined {
   const defs = registry.forGroupVersion(group, version);
   if (defs.length === 0) return undefined;
   return {
@@ -146,7 +158,10 @@ function aggregatedVersion(accept: string | undefined): string | undefined {
   return undefined;
 }
 
-export function discoveryRoot(registry: ResourceRegistry, a: { legacy: boolean; accept: string | undefined }): ApiResponse {
+export function discoveryRoot(
+  registry: ResourceRegistry,
+  a: { legacy: boolean; accept: string | undefined },
+): ApiResponse {
   const v = aggregatedVersion(a.accept);
   if (v !== undefined) {
     return jsonResponse(200, aggregated(registry, a.legacy, `apidiscovery.k8s.io/${v}`), {
@@ -162,6 +177,7 @@ export function discoveryRoot(registry: ResourceRegistry, a: { legacy: boolean; 
     });
   }
   const groups: JsonObject[] = [];
-  for (const [group, versions] of registry.groups()) if (group !== '') groups.push(groupEntry(group, versions));
+  for (const [group, versions] of registry.groups())
+    if (group !== '') groups.push(groupEntry(group, versions));
   return jsonResponse(200, { kind: 'APIGroupList', apiVersion: 'v1', groups });
 }

@@ -1,5 +1,10 @@
 import type { FieldError, Status, StatusCause } from '../api/index.ts';
-import { StoreAlreadyExistsError, StoreConflictError, StoreExpiredError, StoreNotFoundError } from '../store/index.ts';
+import {
+  StoreAlreadyExistsError,
+  StoreConflictError,
+  StoreExpiredError,
+  StoreNotFoundError,
+} from '../store/index.ts';
 import { KilnError } from '../util/index.ts';
 import { PatchError } from './patch/index.ts';
 
@@ -89,7 +94,11 @@ export const errors = {
       name,
       'the object has been modified; please apply your changes to the latest version and try again',
     ),
-  invalid: (q: QualifiedKind & { kind: string }, name: string, causes: readonly FieldError[]): ApiError => {
+  invalid: (
+    q: QualifiedKind & { kind: string },
+    name: string,
+    causes: readonly FieldError[],
+  ): ApiError => {
     const list = causes.map((c) => c.message);
     const joined = list.length === 1 ? (list[0] ?? '') : `[${list.join(', ')}]`;
     return fail({
@@ -100,7 +109,11 @@ export const errors = {
         name,
         group: q.group,
         kind: q.kind,
-        causes: causes.map((c): StatusCause => ({ reason: c.type, message: causeDetail(c), field: c.field })),
+        causes: causes.map((c): StatusCause => ({
+          reason: c.type,
+          message: causeDetail(c),
+          field: c.field,
+        })),
       },
     });
   },
@@ -113,10 +126,13 @@ export const errors = {
       message: `${qualified(q)}${name === '' ? '' : ` "${name}"`} is forbidden: ${why}`,
       details: { name, group: q.group, kind: q.resource },
     }),
-  unauthorized: (): ApiError => fail({ code: 401, reason: 'Unauthorized', message: 'Unauthorized' }),
-  methodNotAllowed: (message = 'the server does not allow this method on the requested resource'): ApiError =>
-    fail({ code: 405, reason: 'MethodNotAllowed', message }),
-  notAcceptable: (message: string): ApiError => fail({ code: 406, reason: 'NotAcceptable', message }),
+  unauthorized: (): ApiError =>
+    fail({ code: 401, reason: 'Unauthorized', message: 'Unauthorized' }),
+  methodNotAllowed: (
+    message = 'the server does not allow this method on the requested resource',
+  ): ApiError => fail({ code: 405, reason: 'MethodNotAllowed', message }),
+  notAcceptable: (message: string): ApiError =>
+    fail({ code: 406, reason: 'NotAcceptable', message }),
   unsupportedMediaType: (contentType: string): ApiError =>
     fail({
       code: 415,
@@ -124,7 +140,11 @@ export const errors = {
       message: `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf${contentType === '' ? '' : ` (got ${contentType})`}`,
     }),
   tooLarge: (): ApiError =>
-    fail({ code: 413, reason: 'RequestEntityTooLarge', message: 'Request entity too large: limit is 3145728' }),
+    fail({
+      code: 413,
+      reason: 'RequestEntityTooLarge',
+      message: 'Request entity too large: limit is 3145728',
+    }),
   expired: (message: string): ApiError => fail({ code: 410, reason: 'Expired', message }),
   tooManyRequests: (message: string, retryAfterSeconds?: number): ApiError =>
     new ApiError(
@@ -144,7 +164,11 @@ export const errors = {
       details: { causes: [{ message }] },
     }),
   notFoundPath: (): ApiError =>
-    fail({ code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' }),
+    fail({
+      code: 404,
+      reason: 'NotFound',
+      message: 'the server could not find the requested resource',
+    }),
 };
 
 /** The detail of a field error without its `field: ` prefix, as StatusCause.message carries it. */

@@ -1,5 +1,10 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../api/index.ts';
-import { fieldMeta, UNTAGGED, type FieldPatchMeta, type StructPatchSchema } from './patch/schema.ts';
+import {
+  fieldMeta,
+  UNTAGGED,
+  type FieldPatchMeta,
+  type StructPatchSchema,
+} from './patch/schema.ts';
 
 /**
  * Field sets in the shape of structured-merge-diff's FieldsV1: a path is a list of tokens,
@@ -30,44 +35,49 @@ export function itemToken(kind: ListKind, item: JsonValue): string | undefined {
   return undefined;
 }
 
-function walk(value: JsonValue | undefined, schema: StructPatchSchema, path: string[], out: FieldSet): void {
-  if (!isJsonObject(value)) {
-    out.add(JSON.stringify(path));
-    return;
-  }
-  const keys = Object.keys(value).filter((k) => value[k] !== undefined);
-  if (keys.length === 0) {
-    out.add(JSON.stringify(path));
-    return;
-  }
-  for (const k of keys) {
-    const v = value[k];
-    const meta = fieldMeta(schema, k);
-    const p = [...path, `f:${k}`];
-    if (Array.isArray(v)) walkList(v, meta, p, out);
-    else walk(v, meta.type ?? UNTAGGED, p, out);
-  }
-}
+/** Collects the leaf paths of one object into `out` while walking it against its schema. */
+class LeafCollector {
+  readonly out: FieldSet = new Set();
 
-function walkList(list: JsonValue[], meta: FieldPatchMeta, path: string[], out: FieldSet): void {
-  const kind = listKind(meta);
-  if (kind.kind === 'atomic' || list.length === 0) {
-    out.add(JSON.stringify(path));
-    return;
-  }
-  for (const item of list) {
-    const token = itemToken(kind, item);
-    if (token === undefined) {
-      out.add(JSON.stringify(path));
+  value(value: JsonValue | undefined, schema: StructPatchSchema, path: string[]): void {
+    if (!isJsonObject(value)) {
+      this.out.add(JSON.stringify(path));
       return;
     }
-    const p = [...path, token];
-    if (kind.kind === 'set') {
-      out.add(JSON.stringify(p));
-      continue;
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined);
+    if (keys.length === 0) {
+      this.out.add(JSON.stringify(path));
+      return;
     }
-    out.add(JSON.stringify([...p, '.']));
-    walk(item, meta.type ?? UNTAGGED, p, out);
+    for (const k of keys) this.field(value[k], fieldMeta(schema, k), [...path, `f:${k}`]);
+  }
+
+  field(value: JsonValue | undefined, meta: FieldPatchMeta, path: string[]): void {
+    if (Array.isArray(value)) this.list(value, meta, path);
+    else this.value(value, meta.type ?? UNTAGGED, path);
+  }
+
+  list(list: JsonValue[], meta: FieldPatchMeta, path: string[]): void {
+    const kind = listKind(meta);
+    if (kind.kind === 'atomic' || list.length === 0) {
+      this.out.add(JSON.stringify(path));
+      return;
+    }
+    for (const item of list) {
+      const token = itemToken(kind, item);
+      // An item without its key cannot be addressed, so the whole list counts as one leaf.
+      if (token === undefined) {
+        this.out.add(JSON.stringify(path));
+        return;
+      }
+      const p = [...path, token];
+      if (kind.kind === 'set') {
+        this.out.add(JSON.stringify(p));
+        continue;
+      }
+      this.out.add(JSON.stringify([...p, '.']));
+      this.value(item, meta.type ?? UNTAGGED, p);
+    }
   }
 }
 
@@ -88,19 +98,18 @@ const UNOWNED_META = new Set([
 
 /** The leaf fields an object sets, as structured-merge-diff counts them. */
 export function fieldSetOf(obj: JsonObject, schema: StructPatchSchema): FieldSet {
-  const out: FieldSet = new Set();
+  const leaves = new LeafCollector();
   for (const [k, v] of Object.entries(obj)) {
     if (v === undefined || k === 'apiVersion' || k === 'kind') continue;
     if (k === 'metadata' && isJsonObject(v)) {
       const meta = Object.fromEntries(Object.entries(v).filter(([mk]) => !UNOWNED_META.has(mk)));
-      if (Object.keys(meta).length > 0) walk(meta, fieldMeta(schema, 'metadata').type ?? UNTAGGED, ['f:metadata'], out);
+      if (Object.keys(meta).length > 0)
+        leaves.value(meta, fieldMeta(schema, 'metadata').type ?? UNTAGGED, ['f:metadata']);
       continue;
     }
-    const meta = fieldMeta(schema, k);
-    if (Array.isArray(v)) walkList(v, meta, [`f:${k}`], out);
-    else walk(v, meta.type ?? UNTAGGED, [`f:${k}`], out);
+    leaves.field(v, fieldMeta(schema, k), [`f:${k}`]);
   }
-  return out;
+  return leaves.out;
 }
 
 /** A set as FieldsV1 JSON: nested objects keyed by tokens, leaves `{}`. */
@@ -138,24 +147,40 @@ export function fromFieldsV1(v: unknown): FieldSet {
   return out;
 }
 
-/** Leaf paths whose values differ between two objects (added, changed or removed). */
-export function changedFields(before: FieldSet, after: FieldSet, values: { before: JsonObject; after: JsonObject }, schema: StructPatchSchema): FieldSet {
+/** Something as it was before a write and as it is after it. */
+export interface BeforeAfter<T> {
+  readonly before: T;
+  readonly after: T;
+}
+
+/** Leaf paths of `fields.after` that are new or hold a different value than before. */
+export function changedFields(
+  fields: BeforeAfter<FieldSet>,
+  values: BeforeAfter<JsonObject>,
+  schema: StructPatchSchema,
+): FieldSet {
   const out: FieldSet = new Set();
-  for (const p of after) {
-    if (!before.has(p)) out.add(p);
-    else if (!sameAt(values.before, values.after, p, schema)) out.add(p);
+  for (const p of fields.after) {
+    if (!fields.before.has(p) || !sameAt(values, p, schema)) out.add(p);
   }
   return out;
 }
 
-function sameAt(a: JsonObject, b: JsonObject, encoded: string, schema: StructPatchSchema): boolean {
+function sameAt(values: BeforeAfter<JsonObject>, encoded: string, schema: StructPatchSchema): boolean {
   // SAFETY: members are JSON string arrays (see toFieldsV1).
   const path = JSON.parse(encoded) as string[];
-  return JSON.stringify(valueAt(a, path, schema)) === JSON.stringify(valueAt(b, path, schema));
+  return (
+    JSON.stringify(valueAt(values.before, path, schema)) ===
+    JSON.stringify(valueAt(values.after, path, schema))
+  );
 }
 
 /** The value at a field path, or undefined. */
-export function valueAt(obj: JsonValue | undefined, path: readonly string[], schema: StructPatchSchema): JsonValue | undefined {
+export function valueAt(
+  obj: JsonValue | undefined,
+  path: readonly string[],
+  schema: StructPatchSchema,
+): JsonValue | undefined {
   let node: JsonValue | undefined = obj;
   let s: StructPatchSchema = schema;
   let meta: FieldPatchMeta = {};

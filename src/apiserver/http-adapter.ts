@@ -49,7 +49,11 @@ function sendStatus(res: ServerResponse, err: ApiError): void {
   res.end(JSON.stringify(err.status));
 }
 
-async function send(res: ServerResponse, response: ApiResponse, signal: AbortSignal): Promise<void> {
+async function send(
+  res: ServerResponse,
+  response: ApiResponse,
+  signal: AbortSignal,
+): Promise<void> {
   if ('body' in response) {
     res.writeHead(response.status, response.headers as Record<string, string | string[]>);
     res.end(response.body);
@@ -68,10 +72,13 @@ async function send(res: ServerResponse, response: ApiResponse, signal: AbortSig
  * The node:http(s) request listener: routes by path prefix, authenticates, reads the body
  * (at most 3 MiB), hands an ApiRequest to the cluster and writes or streams the answer.
  */
-export function requestListener(router: Router): (req: IncomingMessage, res: ServerResponse) => void {
+export function requestListener(
+  router: Router,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     void serve(router, req, res).catch((e: unknown) => {
-      if (!res.headersSent) sendStatus(res, errors.internal(e instanceof Error ? e.message : String(e)));
+      if (!res.headersSent)
+        sendStatus(res, errors.internal(e instanceof Error ? e.message : String(e)));
       else res.destroy();
     });
   };
@@ -99,11 +106,14 @@ async function serve(router: Router, req: IncomingMessage, res: ServerResponse):
   try {
     body = await readBody(req);
   } catch (e: unknown) {
-    sendStatus(res, e instanceof ApiError ? e : errors.badRequest('could not read the request body'));
+    sendStatus(
+      res,
+      e instanceof ApiError ? e : errors.badRequest('could not read the request body'),
+    );
     return;
   }
   const ac = new AbortController();
-  res.on('close', () => ac.abort());
+  res.on('close', () => { ac.abort(); });
   const response = await route.handler.handle({
     method,
     path: route.path,

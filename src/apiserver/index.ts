@@ -6,4 +6,8 @@ export { requestListener, type Route, type Router, type RequestHandler } from '.
 export { ResourceRegistry } from './resources/registry.ts';
 export { builtinResources } from './resources/builtin.ts';
 export type { ResourceDefinition } from './resources/types.ts';
-export { AdmissionChain, type AdmissionPlugin, type AdmissionAttributes } from './admission/index.ts';
+export {
+  AdmissionChain,
+  type AdmissionPlugin,
+  type AdmissionAttributes,
+} from './admission/index.ts';

@@ -23,33 +23,53 @@ function asJson(obj: KubeObject): JsonObject {
 }
 
 function sameEntry(e: ManagedFieldsEntry, ref: ManagerRef): boolean {
-  return e.manager === ref.manager && e.operation === ref.operation && (e.subresource ?? '') === ref.subresource;
+  return (
+    e.manager === ref.manager &&
+    e.operation === ref.operation &&
+    (e.subresource ?? '') === ref.subresource
+  );
 }
 
 /** Rebuilds managedFields from per-entry sets, dropping empty ones, as upstream does. */
-export function writeEntries(obj: KubeObject, entries: readonly { entry: ManagedFieldsEntry; set: FieldSet }[]): void {
+export function writeEntries(
+  obj: KubeObject,
+  entries: readonly { entry: ManagedFieldsEntry; set: FieldSet }[],
+): void {
   const kept = entries
     .filter((e) => e.set.size > 0)
-    .map(({ entry, set }): ManagedFieldsEntry => ({ ...entry, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(set) }));
+    .map(({ entry, set }): ManagedFieldsEntry => ({
+      ...entry,
+      fieldsType: 'FieldsV1',
+      fieldsV1: toFieldsV1(set),
+    }));
   if (kept.length === 0) delete obj.metadata.managedFields;
   else obj.metadata.managedFields = kept;
 }
 
-export function readEntries(obj: KubeObject | undefined): { entry: ManagedFieldsEntry; set: FieldSet }[] {
-  return (obj?.metadata.managedFields ?? []).map((entry) => ({ entry, set: fromFieldsV1(entry.fieldsV1) }));
+export function readEntries(
+  obj: KubeObject | undefined,
+): { entry: ManagedFieldsEntry; set: FieldSet }[] {
+  return (obj?.metadata.managedFields ?? []).map((entry) => ({
+    entry,
+    set: fromFieldsV1(entry.fieldsV1),
+  }));
 }
 
 /**
  * Records a non-apply write in managedFields: the writer becomes the owner of every field it
  * changed, and other managers lose those fields (structured-merge-diff's Update semantics).
  */
-export function recordManagedFields(next: KubeObject, old: KubeObject | undefined, ref: ManagerRef): void {
+export function recordManagedFields(
+  next: KubeObject,
+  old: KubeObject | undefined,
+  ref: ManagerRef,
+): void {
   if (ref.operation === 'Apply') return;
   const schema = schemaFor(next);
   const after = fieldSetOf(asJson(next), schema);
   const before = old ? fieldSetOf(asJson(old), schema) : new Set<string>();
   const changed = old
-    ? changedFields(before, after, { before: asJson(old), after: asJson(next) }, schema)
+    ? changedFields({ before, after }, { before: asJson(old), after: asJson(next) }, schema)
     : after;
   const removed = [...before].filter((p) => !after.has(p));
   const entries = readEntries(old);

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../api/index.ts';
+import type { KubeObject, ObjectMeta } from '../api/index.ts';
 import { randomSuffix, rfc3339, type IdSource } from '../util/index.ts';
 import type { ResourceDefinition } from './resources/types.ts';
 
@@ -15,7 +15,11 @@ export function prepareForCreate(
   env: { now: number; ids: IdSource },
 ): void {
   const m = obj.metadata;
-  if ((m.name === undefined || m.name === '') && m.generateName !== undefined && m.generateName !== '') {
+  if (
+    (m.name === undefined || m.name === '') &&
+    m.generateName !== undefined &&
+    m.generateName !== ''
+  ) {
     m.name = `${m.generateName}${randomSuffix(env.ids)}`;
   }
   m.uid = env.ids.uuid();
@@ -36,13 +40,8 @@ function specPart(obj: KubeObject): Record<string, unknown> {
   return rest;
 }
 
-/**
- * Carries server-owned fields from the old object to the new one on update, as
- * rest.BeforeUpdate and the strategies' PrepareForUpdate do.
- */
-export function prepareForUpdate(def: ResourceDefinition, next: KubeObject, old: KubeObject): void {
-  const m = next.metadata;
-  const o = old.metadata;
+/** Metadata only the server writes: the stored value wins over whatever the client sent. */
+function carryServerMeta(m: ObjectMeta, o: ObjectMeta): void {
   if (o.uid !== undefined) m.uid = o.uid;
   if (o.creationTimestamp !== undefined) m.creationTimestamp = o.creationTimestamp;
   if (o.deletionTimestamp === undefined) delete m.deletionTimestamp;
@@ -51,16 +50,33 @@ export function prepareForUpdate(def: ResourceDefinition, next: KubeObject, old:
   else m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
   if (o.generateName === undefined) delete m.generateName;
   else m.generateName = o.generateName;
-  if (def.namespaced && o.namespace !== undefined) m.namespace = o.namespace;
-  if (def.statusSubresource) {
-    if (old['status'] === undefined) delete next['status'];
-    else next['status'] = old['status'];
-  }
+}
+
+/** Generation moves only when the spec part changes, and only for types that track it. */
+function carryGeneration(def: ResourceDefinition, next: KubeObject, old: KubeObject): void {
+  const m = next.metadata;
+  const o = old.metadata;
   if (def.tracksGeneration) {
     const gen = o.generation ?? 1;
     m.generation = isDeepStrictEqual(specPart(next), specPart(old)) ? gen : gen + 1;
   } else if (o.generation === undefined) delete m.generation;
   else m.generation = o.generation;
+}
+
+/**
+ * Carries server-owned fields from the old object to the new one on update, as
+ * rest.BeforeUpdate and the strategies' PrepareForUpdate do.
+ */
+export function prepareForUpdate(def: ResourceDefinition, next: KubeObject, old: KubeObject): void {
+  carryServerMeta(next.metadata, old.metadata);
+  if (def.namespaced && old.metadata.namespace !== undefined)
+    next.metadata.namespace = old.metadata.namespace;
+  // With a status subresource, the main resource cannot change status.
+  if (def.statusSubresource) {
+    if (old['status'] === undefined) delete next['status'];
+    else next['status'] = old['status'];
+  }
+  carryGeneration(def, next, old);
 }
 
 /** For writes through `/status`: only status changes; everything else stays as it was. */
@@ -71,7 +87,8 @@ export function prepareForStatusUpdate(next: KubeObject, old: KubeObject): KubeO
   // Labels and annotations may change through status, as upstream allows for most types.
   if (next.metadata.labels !== undefined) out.metadata.labels = next.metadata.labels;
   if (next.metadata.annotations !== undefined) out.metadata.annotations = next.metadata.annotations;
-  if (next.metadata.resourceVersion !== undefined) out.metadata.resourceVersion = next.metadata.resourceVersion;
+  if (next.metadata.resourceVersion !== undefined)
+    out.metadata.resourceVersion = next.metadata.resourceVersion;
   return out;
 }
 

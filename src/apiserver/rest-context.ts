@@ -31,11 +31,18 @@ export function qualifiedKind(def: ResourceDefinition): QualifiedKind & { kind: 
 }
 
 export function keyFor(op: RestOp, name = op.info.name): string {
-  return storageKey(op.deps.registry.storageKeyspace(op.def), op.def.namespaced ? op.info.namespace : '', name);
+  return storageKey(
+    op.deps.registry.storageKeyspace(op.def),
+    op.def.namespaced ? op.info.namespace : '',
+    name,
+  );
 }
 
 export function prefixFor(op: RestOp): string {
-  return storagePrefix(op.deps.registry.storageKeyspace(op.def), op.def.namespaced ? op.info.namespace : '');
+  return storagePrefix(
+    op.deps.registry.storageKeyspace(op.def),
+    op.def.namespaced ? op.info.namespace : '',
+  );
 }
 
 /** The object as this endpoint serves it (converted, with its apiVersion and kind). */

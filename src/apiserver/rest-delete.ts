@@ -5,7 +5,14 @@ import { errors, statusSuccess, toApiError } from './errors.ts';
 import { jsonResponse, type ApiResponse } from './http-types.ts';
 import { clone } from './object-meta.ts';
 import { matches, parseFilter } from './rest-read.ts';
-import { isDryRun, keyFor, prefixFor, qualifiedKind, toExternal, type RestOp } from './rest-context.ts';
+import {
+  isDryRun,
+  keyFor,
+  prefixFor,
+  qualifiedKind,
+  toExternal,
+  type RestOp,
+} from './rest-context.ts';
 
 export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
 
@@ -15,53 +22,92 @@ export interface DeleteOptions {
   readonly preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isInteger(v) ? v : undefined;
 
-/** DeleteOptions from the body (JSON or protobuf) and the query, as upstream merges them. */
-export function parseDeleteOptions(op: RestOp): DeleteOptions {
-  let body: JsonObject = {};
-  if (op.req.body.length > 0) body = decodeObject(op.req.body, op.req.headers['content-type']);
-  const q = op.req.query;
+const POLICIES: ReadonlySet<string> = new Set<PropagationPolicy>([
+  'Orphan',
+  'Background',
+  'Foreground',
+]);
+
+const isPolicy = (v: unknown): v is PropagationPolicy => typeof v === 'string' && POLICIES.has(v);
+
+/** The query wins over the body; a body number must already be an integer. */
+function parseGracePeriod(q: URLSearchParams, body: JsonObject): number | undefined {
   const grace = q.get('gracePeriodSeconds') ?? undefined;
-  const gracePeriodSeconds = grace === undefined ? num(body['gracePeriodSeconds']) : Number(grace);
-  if (gracePeriodSeconds !== undefined && !Number.isInteger(gracePeriodSeconds)) {
+  const seconds = grace === undefined ? num(body['gracePeriodSeconds']) : Number(grace);
+  if (seconds !== undefined && !Number.isInteger(seconds)) {
     throw errors.badRequest(`gracePeriodSeconds: Invalid value: ${String(grace)}`);
   }
-  let policy = q.get('propagationPolicy') ?? body['propagationPolicy'];
-  const orphan = q.get('orphanDependents') ?? body['orphanDependents'];
-  if (policy === undefined || policy === null) {
-    if (orphan === true || orphan === 'true') policy = 'Orphan';
-    else if (orphan === false || orphan === 'false') policy = 'Background';
-  }
-  if (policy !== undefined && policy !== null && policy !== 'Orphan' && policy !== 'Background' && policy !== 'Foreground') {
-    throw errors.invalid({ group: 'meta.k8s.io', resource: 'deleteoptions', kind: 'DeleteOptions' }, '', [
+  return seconds;
+}
+
+/** The deprecated orphanDependents flag, used only when no propagationPolicy is given. */
+function policyFromOrphan(orphan: unknown): PropagationPolicy | undefined {
+  if (orphan === true || orphan === 'true') return 'Orphan';
+  if (orphan === false || orphan === 'false') return 'Background';
+  return undefined;
+}
+
+function parsePropagationPolicy(q: URLSearchParams, body: JsonObject): PropagationPolicy | undefined {
+  const policy =
+    q.get('propagationPolicy') ??
+    body['propagationPolicy'] ??
+    policyFromOrphan(q.get('orphanDependents') ?? body['orphanDependents']);
+  if (policy === undefined || isPolicy(policy)) return policy;
+  const shown = typeof policy === 'string' ? policy : JSON.stringify(policy);
+  throw errors.invalid(
+    { group: 'meta.k8s.io', resource: 'deleteoptions', kind: 'DeleteOptions' },
+    '',
+    [
       {
         type: 'FieldValueNotSupported',
         field: 'propagationPolicy',
-        message: `propagationPolicy: Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan", "nil"`,
+        message: `propagationPolicy: Unsupported value: "${shown}": supported values: "Foreground", "Background", "Orphan", "nil"`,
       },
-    ]);
-  }
-  const pre = body['preconditions'];
+    ],
+  );
+}
+
+function parsePreconditions(pre: unknown): Pick<DeleteOptions, 'preconditions'> {
+  if (!isJsonObject(pre)) return {};
+  const { uid, resourceVersion } = pre;
   return {
-    ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }),
-    ...(typeof policy === 'string' ? { propagationPolicy: policy as PropagationPolicy } : {}),
-    ...(isJsonObject(pre)
-      ? {
-          preconditions: {
-            ...(typeof pre['uid'] === 'string' ? { uid: pre['uid'] } : {}),
-            ...(typeof pre['resourceVersion'] === 'string' ? { resourceVersion: pre['resourceVersion'] } : {}),
-          },
-        }
-      : {}),
+    preconditions: {
+      ...(typeof uid === 'string' ? { uid } : {}),
+      ...(typeof resourceVersion === 'string' ? { resourceVersion } : {}),
+    },
   };
 }
 
-function checkPreconditions(op: RestOp, obj: KubeObject, pre: DeleteOptions['preconditions']): void {
+/** DeleteOptions from the body (JSON or protobuf) and the query, as upstream merges them. */
+export function parseDeleteOptions(op: RestOp): DeleteOptions {
+  const body: JsonObject =
+    op.req.body.length > 0 ? decodeObject(op.req.body, op.req.headers['content-type']) : {};
+  const q = op.req.query;
+  const gracePeriodSeconds = parseGracePeriod(q, body);
+  const propagationPolicy = parsePropagationPolicy(q, body);
+  return {
+    ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }),
+    ...(propagationPolicy === undefined ? {} : { propagationPolicy }),
+    ...parsePreconditions(body['preconditions']),
+  };
+}
+
+function checkPreconditions(
+  op: RestOp,
+  obj: KubeObject,
+  pre: DeleteOptions['preconditions'],
+): void {
   if (!pre) return;
   const q = qualifiedKind(op.def);
   if (pre.uid !== undefined && pre.uid !== obj.metadata.uid) {
-    throw errors.conflict(q, op.info.name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`);
+    throw errors.conflict(
+      q,
+      op.info.name,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`,
+    );
   }
   if (pre.resourceVersion !== undefined && pre.resourceVersion !== obj.metadata.resourceVersion) {
     throw errors.conflict(
@@ -89,10 +135,16 @@ function gracePeriod(op: RestOp, obj: KubeObject, opts: DeleteOptions): number {
 const RETURNS_OBJECT = new Set(['pods', 'services', 'namespaces']);
 
 function deletedResponse(op: RestOp, obj: KubeObject, status = 200): ApiResponse {
-  if (op.def.group === '' && RETURNS_OBJECT.has(op.def.resource)) return jsonResponse(status, toExternal(op.def, obj));
+  if (op.def.group === '' && RETURNS_OBJECT.has(op.def.resource))
+    return jsonResponse(status, toExternal(op.def, obj));
   return jsonResponse(
     status,
-    statusSuccess({ name: obj.metadata.name ?? '', group: op.def.group, kind: op.def.resource, ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}) }),
+    statusSuccess({
+      name: obj.metadata.name ?? '',
+      group: op.def.group,
+      kind: op.def.resource,
+      ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}),
+    }),
   );
 }
 
@@ -103,7 +155,11 @@ function finalizerFor(policy: PropagationPolicy | undefined): string | undefined
 }
 
 /** Marks an object as being deleted: namespaces start terminating, pods get their grace period. */
-function markDeleting(op: RestOp, obj: KubeObject, a: { grace: number; finalizer: string | undefined }): KubeObject {
+function markDeleting(
+  op: RestOp,
+  obj: KubeObject,
+  a: { grace: number; finalizer: string | undefined },
+): KubeObject {
   const next = clone(obj);
   const now = op.deps.clock.now();
   if (next.metadata.deletionTimestamp === undefined) {
@@ -118,7 +174,10 @@ function markDeleting(op: RestOp, obj: KubeObject, a: { grace: number; finalizer
     next.metadata.finalizers = [...(next.metadata.finalizers ?? []), a.finalizer];
   }
   if (op.def.group === '' && op.def.resource === 'namespaces') {
-    next['status'] = { ...(isJsonObject(next['status']) ? next['status'] : {}), phase: 'Terminating' };
+    next['status'] = {
+      ...(isJsonObject(next['status']) ? next['status'] : {}),
+      phase: 'Terminating',
+    };
   }
   return next;
 }
@@ -148,7 +207,11 @@ export async function deleteOne(op: RestOp, opts: DeleteOptions): Promise<ApiRes
   });
   const grace = gracePeriod(op, obj, opts);
   const finalizer = finalizerFor(opts.propagationPolicy);
-  const pending = grace > 0 || finalizer !== undefined || (obj.metadata.finalizers ?? []).length > 0 || hasSpecFinalizers(obj);
+  const pending =
+    grace > 0 ||
+    finalizer !== undefined ||
+    (obj.metadata.finalizers ?? []).length > 0 ||
+    hasSpecFinalizers(obj);
   try {
     if (!pending) {
       if (isDryRun(op.req)) return deletedResponse(op, obj);
@@ -172,7 +235,15 @@ export async function deleteCollection(op: RestOp, opts: DeleteOptions): Promise
     const obj = toExternal(op.def, s.object);
     if (!matches(op.def, filter, obj)) continue;
     const name = obj.metadata.name ?? '';
-    const one: RestOp = { ...op, info: { ...op.info, verb: 'delete', name, namespace: obj.metadata.namespace ?? op.info.namespace } };
+    const one: RestOp = {
+      ...op,
+      info: {
+        ...op.info,
+        verb: 'delete',
+        name,
+        namespace: obj.metadata.namespace ?? op.info.namespace,
+      },
+    };
     try {
       await deleteOne(one, opts);
       deleted.push(obj);
@@ -182,5 +253,10 @@ export async function deleteCollection(op: RestOp, opts: DeleteOptions): Promise
     }
   }
   const apiVersion = op.def.group === '' ? op.def.version : `${op.def.group}/${op.def.version}`;
-  return jsonResponse(200, { kind: op.def.listKind, apiVersion, metadata: { resourceVersion: String(op.deps.store.revision()) }, items: deleted });
+  return jsonResponse(200, {
+    kind: op.def.listKind,
+    apiVersion,
+    metadata: { resourceVersion: String(op.deps.store.revision()) },
+    items: deleted,
+  });
 }

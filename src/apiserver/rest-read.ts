@@ -59,10 +59,16 @@ type IncludeObject = 'None' | 'Metadata' | 'Object';
 export function includeObject(op: RestOp): IncludeObject {
   const v = op.req.query.get('includeObject') ?? 'Metadata';
   if (v === 'None' || v === 'Metadata' || v === 'Object') return v;
-  throw errors.badRequest(`includeObject: Unsupported value: "${v}": supported values: "Metadata", "None", "Object"`);
+  throw errors.badRequest(
+    `includeObject: Unsupported value: "${v}": supported values: "Metadata", "None", "Object"`,
+  );
 }
 
-export function tableOf(op: RestOp, objects: KubeObject[], meta: { resourceVersion: string; continueToken?: string }): unknown {
+export function tableOf(
+  op: RestOp,
+  objects: KubeObject[],
+  meta: { resourceVersion: string; continueToken?: string },
+): unknown {
   return buildTable({
     printer: tablePrinterFor(groupResource(op.def)),
     objects,
@@ -82,7 +88,11 @@ export function get(op: RestOp): ApiResponse {
   if (!stored) throw errors.notFound(qualifiedKind(op.def), op.info.name);
   const kind = negotiate(op.req.headers['accept']);
   const obj = toExternal(op.def, stored.object);
-  if (kind === 'table') return jsonResponse(200, tableOf(op, [obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }));
+  if (kind === 'table')
+    return jsonResponse(
+      200,
+      tableOf(op, [obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }),
+    );
   if (kind === 'partial-metadata') return jsonResponse(200, partialMetadata(obj));
   if (obj === stored.object) return jsonResponse(200, stored.json);
   return jsonResponse(200, obj);
@@ -96,19 +106,27 @@ interface ContinueToken {
 function decodeContinue(token: string): ContinueToken {
   try {
     // SAFETY: validated field by field below.
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<ContinueToken>;
-    if (typeof v.rv === 'number' && typeof v.start === 'string') return { rv: v.rv, start: v.start };
+    const v = JSON.parse(
+      Buffer.from(token, 'base64url').toString('utf8'),
+    ) as Partial<ContinueToken>;
+    if (typeof v.rv === 'number' && typeof v.start === 'string')
+      return { rv: v.rv, start: v.start };
   } catch {
     // fall through to the error below
   }
-  throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  throw errors.badRequest(
+    'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+  );
 }
 
 function checkListResourceVersion(op: RestOp): void {
   const rv = op.req.query.get('resourceVersion');
   const match = op.req.query.get('resourceVersionMatch');
   if (rv === null || rv === '' || rv === '0') {
-    if (match === 'Exact') throw errors.badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+    if (match === 'Exact')
+      throw errors.badRequest(
+        'resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+      );
     return;
   }
   if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version: ${rv}`);
@@ -118,33 +136,76 @@ function checkListResourceVersion(op: RestOp): void {
     throw errors.badRequest(`Too large resource version: ${n}, current: ${current}`);
   }
   if (match === 'Exact' && n !== current) {
-    if (n < op.deps.store.oldestRevision()) throw errors.expired(`too old resource version: ${n} (${op.deps.store.oldestRevision()})`);
+    if (n < op.deps.store.oldestRevision())
+      throw errors.expired(`too old resource version: ${n} (${op.deps.store.oldestRevision()})`);
   }
 }
 
-/** A page of the list, in key order, after selectors. */
-function page(op: RestOp, items: readonly StoredObject[], filter: Filter): { page: StoredObject[]; next?: string; remaining?: number } {
-  const limitRaw = op.req.query.get('limit');
-  const limit = limitRaw === null ? 0 : Number(limitRaw);
-  if (!Number.isInteger(limit) || limit < 0) throw errors.badRequest(`limit: Invalid value: ${limitRaw ?? ''}`);
+/** `limit` from the query; 0 means no limit. */
+function pageLimit(op: RestOp): number {
+  const raw = op.req.query.get('limit');
+  const limit = raw === null ? 0 : Number(raw);
+  if (!Number.isInteger(limit) || limit < 0)
+    throw errors.badRequest(`limit: Invalid value: ${raw ?? ''}`);
+  return limit;
+}
+
+/** The key the previous page ended at, from `continue`; '' starts at the beginning. */
+function continueFrom(op: RestOp): string {
   const cont = op.req.query.get('continue');
-  const start = cont === null || cont === '' ? '' : decodeContinue(cont).start;
-  const out: StoredObject[] = [];
+  return cont === null || cont === '' ? '' : decodeContinue(cont).start;
+}
+
+function encodeContinue(token: ContinueToken): string {
+  return Buffer.from(JSON.stringify(token)).toString('base64url');
+}
+
+interface PageBounds {
+  readonly filter: Filter;
+  /** Only keys after this one. */
+  readonly start: string;
+  /** 0 for all. */
+  readonly limit: number;
+}
+
+/**
+ * The items after `start` that pass the filter, at most `limit` of them. `end` is the index of
+ * the first item not looked at: the one that would have overflowed the page.
+ */
+function collect(
+  op: RestOp,
+  items: readonly StoredObject[],
+  bounds: PageBounds,
+): { selected: StoredObject[]; end: number } {
+  const selected: StoredObject[] = [];
   let i = 0;
   for (; i < items.length; i++) {
     const s = items[i];
-    if (s === undefined || s.key <= start) continue;
+    if (s === undefined || s.key <= bounds.start) continue;
     const obj = op.def.conversion ? toExternal(op.def, s.object) : s.object;
-    if (!matches(op.def, filter, obj)) continue;
-    if (limit > 0 && out.length === limit) break;
-    out.push(s);
+    if (!matches(op.def, bounds.filter, obj)) continue;
+    if (bounds.limit > 0 && selected.length === bounds.limit) break;
+    selected.push(s);
   }
-  if (limit > 0 && i < items.length && out.length === limit) {
-    const last = out[out.length - 1];
-    const remaining = items.length - i;
-    return { page: out, next: Buffer.from(JSON.stringify({ rv: op.deps.store.revision(), start: last?.key ?? '' })).toString('base64url'), remaining };
-  }
-  return { page: out };
+  return { selected, end: i };
+}
+
+/** A page of the list, in key order, after selectors. */
+function page(
+  op: RestOp,
+  items: readonly StoredObject[],
+  filter: Filter,
+): { page: StoredObject[]; next?: string; remaining?: number } {
+  const limit = pageLimit(op);
+  const { selected, end } = collect(op, items, { filter, start: continueFrom(op), limit });
+  const full = limit > 0 && end < items.length && selected.length === limit;
+  if (!full) return { page: selected };
+  const last = selected[selected.length - 1];
+  return {
+    page: selected,
+    next: encodeContinue({ rv: op.deps.store.revision(), start: last?.key ?? '' }),
+    remaining: items.length - end,
+  };
 }
 
 export function list(op: RestOp): ApiResponse {
@@ -157,7 +218,11 @@ export function list(op: RestOp): ApiResponse {
   if (kind === 'table') {
     return jsonResponse(
       200,
-      tableOf(op, selected.map((s) => toExternal(op.def, s.object)), { resourceVersion: rv, ...(next === undefined ? {} : { continueToken: next }) }),
+      tableOf(
+        op,
+        selected.map((s) => toExternal(op.def, s.object)),
+        { resourceVersion: rv, ...(next === undefined ? {} : { continueToken: next }) },
+      ),
     );
   }
   const apiVersion = op.def.group === '' ? op.def.version : `${op.def.group}/${op.def.version}`;
@@ -176,5 +241,8 @@ export function list(op: RestOp): ApiResponse {
   const body = op.def.conversion
     ? selected.map((s) => JSON.stringify(toExternal(op.def, s.object)))
     : selected.map((s) => s.json);
-  return jsonResponse(200, `{"kind":"${op.def.listKind}","apiVersion":"${apiVersion}","metadata":${meta},"items":[${body.join(',')}]}`);
+  return jsonResponse(
+    200,
+    `{"kind":"${op.def.listKind}","apiVersion":"${apiVersion}","metadata":${meta},"items":[${body.join(',')}]}`,
+  );
 }

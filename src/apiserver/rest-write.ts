@@ -8,8 +8,18 @@ import { decodeObject, decodePatch, patchType, type PatchType } from './content.
 import { ApiError, errors, toApiError } from './errors.ts';
 import { jsonResponse, type ApiResponse } from './http-types.ts';
 import { recordManagedFields } from './managed-fields.ts';
-import { clone, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './object-meta.ts';
-import { findUnknownFields, strictDecodingMessage, undecodableMessage, warningTexts } from './openapi/index.ts';
+import {
+  clone,
+  prepareForCreate,
+  prepareForStatusUpdate,
+  prepareForUpdate,
+} from './object-meta.ts';
+import {
+  findUnknownFields,
+  strictDecodingMessage,
+  undecodableMessage,
+  warningTexts,
+} from './openapi/index.ts';
 import { applyStrategicMergePatch, hasStrategicMergeSchema } from './patch/index.ts';
 import { applyServerSide } from './server-side-apply.ts';
 import { groupResource } from './resources/types.ts';
@@ -21,7 +31,12 @@ import {
   toInternal,
   type RestOp,
 } from './rest-context.ts';
-import { defaulters, validateObjectMeta, validateObjectMetaUpdate, validators } from './validation/index.ts';
+import {
+  defaulters,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+  validators,
+} from './validation/index.ts';
 
 export interface WriteResult {
   readonly object: KubeObject;
@@ -35,7 +50,11 @@ function warningHeaders(warnings: readonly string[]): Record<string, string | re
 }
 
 export function writeResponse(op: RestOp, result: WriteResult, okStatus = 200): ApiResponse {
-  return jsonResponse(result.created ? 201 : okStatus, toExternal(op.def, result.object), warningHeaders(result.warnings));
+  return jsonResponse(
+    result.created ? 201 : okStatus,
+    toExternal(op.def, result.object),
+    warningHeaders(result.warnings),
+  );
 }
 
 type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -50,13 +69,18 @@ function fieldValidation(op: RestOp): FieldValidation {
 function checkUnknownFields(op: RestOp, obj: JsonObject, warnings: string[]): void {
   const mode = fieldValidation(op);
   if (mode === 'Ignore') return;
-  const unknown = findUnknownFields({ group: op.def.group, version: op.def.version, kind: op.def.kind }, obj);
+  const unknown = findUnknownFields(
+    { group: op.def.group, version: op.def.version, kind: op.def.kind },
+    obj,
+  );
   if (unknown.length === 0) return;
   if (mode === 'Strict') {
     const cause = strictDecodingMessage(unknown);
     // Create and update decode the body into the kind, so upstream wraps the cause.
     throw errors.badRequest(
-      op.info.verb === 'patch' ? cause : undecodableMessage({ kind: op.def.kind, version: op.def.version }, op.def.kind, cause),
+      op.info.verb === 'patch'
+        ? cause
+        : undecodableMessage({ kind: op.def.kind, version: op.def.version }, op.def.kind, cause),
     );
   }
   warnings.push(...warningTexts(unknown));
@@ -66,15 +90,21 @@ function checkUnknownFields(op: RestOp, obj: JsonObject, warnings: string[]): vo
 function checkTypeMeta(op: RestOp, obj: JsonObject): void {
   const want = op.def.group === '' ? op.def.version : `${op.def.group}/${op.def.version}`;
   const kind = op.info.subresource === 'scale' ? 'Scale' : op.def.kind;
-  const apiVersion = obj['apiVersion'];
-  if (apiVersion !== undefined && apiVersion !== want && op.info.subresource !== 'scale') {
+  const apiVersion = JSON.stringify(obj['apiVersion'] ?? null);
+  const dataKind = JSON.stringify(obj['kind'] ?? null);
+  if (
+    obj['apiVersion'] !== undefined &&
+    obj['apiVersion'] !== want &&
+    op.info.subresource !== 'scale'
+  ) {
     throw errors.badRequest(
-      `the API version in the data (${String(apiVersion)}) does not match the expected API version (${want})`,
+      `the API version in the data (${apiVersion.replace(/^"|"$/g, '')}) does not match the expected API version (${want})`,
     );
   }
   if (obj['kind'] !== undefined && obj['kind'] !== kind && op.info.subresource === '') {
+    const k = dataKind.replace(/^"|"$/g, '');
     throw errors.badRequest(
-      `${op.def.kind} in version "${op.def.version}" cannot be handled as a ${String(obj['kind'])}: the kind in the data (${String(obj['kind'])}) does not match the expected kind (${kind})`,
+      `${op.def.kind} in version "${op.def.version}" cannot be handled as a ${k}: the kind in the data (${k}) does not match the expected kind (${kind})`,
     );
   }
 }
@@ -82,10 +112,12 @@ function checkTypeMeta(op: RestOp, obj: JsonObject): void {
 function asKubeObject(obj: JsonObject): KubeObject {
   const meta = obj['metadata'];
   if (meta !== undefined && !isJsonObject(meta)) {
-    throw errors.badRequest('the body of the request could not be decoded: metadata must be an object');
+    throw errors.badRequest(
+      'the body of the request could not be decoded: metadata must be an object',
+    );
   }
   // SAFETY: metadata is an object (checked); its fields are validated before storage.
-  return { ...obj, metadata: (meta ?? {}) as KubeObject['metadata'] };
+  return { ...obj, metadata: meta ?? {} };
 }
 
 function validate(op: RestOp, obj: KubeObject, old: KubeObject | undefined): void {
@@ -94,7 +126,10 @@ function validate(op: RestOp, obj: KubeObject, old: KubeObject | undefined): voi
   const errs: FieldError[] = typed
     ? typed(obj, old)
     : [
-        ...validateObjectMeta(obj.metadata, { namespaced: op.def.namespaced, nameRule: op.def.nameRule }),
+        ...validateObjectMeta(obj.metadata, {
+          namespaced: op.def.namespaced,
+          nameRule: op.def.nameRule,
+        }),
         ...(old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : []),
       ];
   if (errs.length > 0) throw errors.invalid(qualifiedKind(op.def), obj.metadata.name ?? '', errs);
@@ -104,7 +139,10 @@ function applyDefaults(op: RestOp, obj: KubeObject): void {
   defaulters[groupResource(op.def)]?.(obj);
 }
 
-async function admit(op: RestOp, a: { operation: AdmissionOperation; object: KubeObject; old?: KubeObject }): Promise<AdmissionAttributes> {
+async function admit(
+  op: RestOp,
+  a: { operation: AdmissionOperation; object: KubeObject; old?: KubeObject },
+): Promise<AdmissionAttributes> {
   const attrs: AdmissionAttributes = {
     operation: a.operation,
     def: op.def,
@@ -145,11 +183,17 @@ export async function create(op: RestOp, input?: KubeObject): Promise<WriteResul
     checkUnknownFields(op, raw, warnings);
     obj = asKubeObject(raw);
   }
-  obj = toInternal(op.def, { ...obj, apiVersion: op.def.group === '' ? op.def.version : `${op.def.group}/${op.def.version}`, kind: op.def.kind });
+  obj = toInternal(op.def, {
+    ...obj,
+    apiVersion: op.def.group === '' ? op.def.version : `${op.def.group}/${op.def.version}`,
+    kind: op.def.kind,
+  });
   const ns = obj.metadata.namespace;
   if (op.def.namespaced) {
     if (ns !== undefined && ns !== '' && ns !== op.info.namespace) {
-      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      throw errors.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     }
     obj.metadata.namespace = op.info.namespace;
   }
@@ -194,7 +238,8 @@ interface UpdateInput {
 
 function finalizersDone(obj: KubeObject): boolean {
   const spec = obj['spec'];
-  const specFinalizers = isJsonObject(spec) && Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
+  const specFinalizers =
+    isJsonObject(spec) && Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
   return (
     obj.metadata.deletionTimestamp !== undefined &&
     (obj.metadata.finalizers ?? []).length === 0 &&
@@ -203,19 +248,26 @@ function finalizersDone(obj: KubeObject): boolean {
   );
 }
 
-/** The shared tail of PUT and PATCH: merge server fields, admit, validate, compare-and-swap. */
-async function commitUpdate(op: RestOp, u: UpdateInput): Promise<WriteResult> {
-  let next = toInternal(op.def, u.next);
-  if (u.old.apiVersion !== undefined) next.apiVersion = u.old.apiVersion;
-  if (u.old.kind !== undefined) next.kind = u.old.kind;
+/** Identity checks of an update: the URL names the object, and a given RV must be current. */
+function checkIdentity(op: RestOp, next: KubeObject, oldRevision: number): void {
   if (next.metadata.name !== undefined && next.metadata.name !== op.info.name) {
-    throw errors.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${op.info.name})`);
+    throw errors.badRequest(
+      `the name of the object (${next.metadata.name}) does not match the name on the URL (${op.info.name})`,
+    );
   }
   next.metadata.name = op.info.name;
   const rv = next.metadata.resourceVersion;
-  if (rv !== undefined && rv !== '' && rv !== String(u.oldRevision)) {
+  if (rv !== undefined && rv !== '' && rv !== String(oldRevision)) {
     throw errors.modified(qualifiedKind(op.def), op.info.name);
   }
+}
+
+/** The object an update stores, before admission: server fields carried over per strategy. */
+function prepareNext(op: RestOp, u: UpdateInput): KubeObject {
+  let next = toInternal(op.def, u.next);
+  if (u.old.apiVersion !== undefined) next.apiVersion = u.old.apiVersion;
+  if (u.old.kind !== undefined) next.kind = u.old.kind;
+  checkIdentity(op, next, u.oldRevision);
   const sub = op.info.subresource;
   if (sub === 'status') next = prepareForStatusUpdate(next, u.old);
   else {
@@ -224,6 +276,13 @@ async function commitUpdate(op: RestOp, u: UpdateInput): Promise<WriteResult> {
   }
   op.def.prepareForUpdate?.(next, u.old, sub);
   checkFinalizersDuringDeletion(op, next, u.old);
+  return next;
+}
+
+/** The shared tail of PUT and PATCH: merge server fields, admit, validate, compare-and-swap. */
+async function commitUpdate(op: RestOp, u: UpdateInput): Promise<WriteResult> {
+  let next = prepareNext(op, u);
+  const sub = op.info.subresource;
   const attrs = await admit(op, { operation: 'UPDATE', object: next, old: u.old });
   next = attrs.object ?? next;
   validate(op, next, u.old);
@@ -284,7 +343,11 @@ export async function update(op: RestOp): Promise<WriteResult> {
   });
 }
 
-function applyPatchOfType(op: RestOp, type: PatchType, base: KubeObject, patch: unknown): JsonObject {
+function applyPatchOfType(
+  op: RestOp,
+  p: { type: PatchType; base: KubeObject; patch: unknown },
+): JsonObject {
+  const { type, base, patch } = p;
   const gvk = { group: op.def.group, version: op.def.version, kind: op.def.kind };
   switch (type) {
     case 'json': {
@@ -293,14 +356,16 @@ function applyPatchOfType(op: RestOp, type: PatchType, base: KubeObject, patch: 
         // SAFETY: decodePatch checked it is an array; fast-json-patch validates each operation.
         res = jsonpatch.applyPatch(clone(base), patch as Operation[], true, true).newDocument;
       } catch (e: unknown) {
-        const why = e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);
-        throw errors.badRequest(`the server rejected our request due to an error in our request: ${why}`);
+        const why = e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e);
+        throw errors.badRequest(
+          `the server rejected our request due to an error in our request: ${why}`,
+        );
       }
       if (!isJsonObject(res)) throw errors.badRequest('the JSON patch result is not an object');
       return res;
     }
     case 'merge': {
-      const res = mergePatch.apply(clone(base), patch) as unknown;
+      const res: unknown = mergePatch.apply(clone(base), patch);
       if (!isJsonObject(res)) throw errors.badRequest('the merge patch result is not an object');
       return res;
     }
@@ -324,8 +389,14 @@ export async function patch(op: RestOp): Promise<WriteResult> {
     try {
       return await patchOnce(op, type, body);
     } catch (e: unknown) {
-      const conflict = e instanceof ApiError && e.status.reason === 'Conflict' && e.status.details?.causes === undefined;
-      const precondition = isJsonObject(body) && isJsonObject(body['metadata']) && body['metadata']['resourceVersion'] !== undefined;
+      const conflict =
+        e instanceof ApiError &&
+        e.status.reason === 'Conflict' &&
+        e.status.details?.causes === undefined;
+      const precondition =
+        isJsonObject(body) &&
+        isJsonObject(body['metadata']) &&
+        body['metadata']['resourceVersion'] !== undefined;
       if (!conflict || precondition || attempt >= 5) throw e;
     }
   }
@@ -340,7 +411,9 @@ async function patchOnce(op: RestOp, type: PatchType, body: unknown): Promise<Wr
     checkUnknownFields(op, body, warnings);
     const manager = op.req.query.get('fieldManager');
     if (manager === null || manager === '') {
-      throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+      throw errors.badRequest(
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      );
     }
     const force = op.req.query.get('force') === 'true';
     if (!stored) {
@@ -370,7 +443,7 @@ async function patchOnce(op: RestOp, type: PatchType, body: unknown): Promise<Wr
   }
   if (!stored) throw errors.notFound(qualifiedKind(op.def), op.info.name);
   const base = toExternal(op.def, stored.object);
-  const patched = applyPatchOfType(op, type, base, body);
+  const patched = applyPatchOfType(op, { type, base, patch: body });
   checkUnknownFields(op, patched, warnings);
   return commitUpdate(op, {
     next: asKubeObject(patched),

@@ -11,13 +11,12 @@ export interface LabelRequirement {
 /** A parsed label selector: every requirement must hold (comma = AND). */
 export type LabelSelector = readonly LabelRequirement[];
 
-const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 function bad(selector: string, why: string): never {
-  throw errors.badRequest(
-    `unable to parse requirement: ${why} (in label selector "${selector}")`,
-  );
+  throw errors.badRequest(`unable to parse requirement: ${why} (in label selector "${selector}")`);
 }
 
 /** Splits on commas that are not inside parentheses. */
@@ -40,14 +39,20 @@ function splitTopLevel(s: string): string[] {
 
 function checkKey(selector: string, key: string): string {
   if (key.length === 0 || key.length > 316 || !KEY.test(key)) {
-    bad(selector, `key: Invalid value: "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
+    bad(
+      selector,
+      `key: Invalid value: "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+    );
   }
   return key;
 }
 
 function checkValue(selector: string, value: string): string {
   if (value.length > 63 || !VALUE.test(value)) {
-    bad(selector, `values[0][key]: Invalid value: "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
+    bad(
+      selector,
+      `values[0][key]: Invalid value: "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+    );
   }
   return value;
 }
@@ -55,27 +60,40 @@ function checkValue(selector: string, value: string): string {
 const SET_RE = /^(\S+?)\s+(in|notin)\s*\((.*)\)$/;
 const EQ_RE = /^([^=!<>\s]+)\s*(==|=|!=|>|<)\s*(.*)$/;
 
+const INTEGER = /^-?\d+$/;
+
+/** `key in (a,b)` / `key notin (a,b)`. */
+function setRequirement(selector: string, match: RegExpExecArray): LabelRequirement {
+  const [, key = '', op = '', list = ''] = match;
+  const values = list
+    .split(',')
+    .map((v) => v.trim())
+    .map((v) => checkValue(selector, v));
+  return { key: checkKey(selector, key), op: op === 'in' ? 'in' : 'notin', values };
+}
+
+/** `key=v`, `key==v`, `key!=v`, `key>n`, `key<n`. */
+function comparisonRequirement(selector: string, match: RegExpExecArray): LabelRequirement {
+  const [, key = '', op = '', value = ''] = match;
+  const v = value.trim();
+  if (op === '>' || op === '<') {
+    if (!INTEGER.test(v)) bad(selector, `for 'Gt', 'Lt' operators, the value must be an integer`);
+    return { key: checkKey(selector, key), op: op === '>' ? 'gt' : 'lt', values: [v] };
+  }
+  return {
+    key: checkKey(selector, key),
+    op: op === '!=' ? '!=' : '=',
+    values: [checkValue(selector, v)],
+  };
+}
+
 function parseRequirement(selector: string, term: string): LabelRequirement {
   const set = SET_RE.exec(term);
-  if (set) {
-    const [, key = '', op = '', list = ''] = set;
-    const values = list
-      .split(',')
-      .map((v) => v.trim())
-      .map((v) => checkValue(selector, v));
-    return { key: checkKey(selector, key), op: op === 'in' ? 'in' : 'notin', values };
-  }
-  if (term.startsWith('!')) return { key: checkKey(selector, term.slice(1).trim()), op: '!', values: [] };
+  if (set) return setRequirement(selector, set);
+  if (term.startsWith('!'))
+    return { key: checkKey(selector, term.slice(1).trim()), op: '!', values: [] };
   const eq = EQ_RE.exec(term);
-  if (eq) {
-    const [, key = '', op = '', value = ''] = eq;
-    const v = value.trim();
-    if (op === '>' || op === '<') {
-      if (!/^-?\d+$/.test(v)) bad(selector, `for 'Gt', 'Lt' operators, the value must be an integer`);
-      return { key: checkKey(selector, key), op: op === '>' ? 'gt' : 'lt', values: [v] };
-    }
-    return { key: checkKey(selector, key), op: op === '!=' ? '!=' : '=', values: [checkValue(selector, v)] };
-  }
+  if (eq) return comparisonRequirement(selector, eq);
   if (/^\S+$/.test(term)) return { key: checkKey(selector, term), op: 'exists', values: [] };
   return bad(selector, `found '${term}', expected: identifier`);
 }
@@ -85,39 +103,36 @@ export function parseLabelSelector(selector: string | null | undefined): LabelSe
   return splitTopLevel(selector).map((t) => parseRequirement(selector, t));
 }
 
-export function matchesLabels(sel: LabelSelector, labels: Readonly<Record<string, string>> | undefined): boolean {
-  for (const r of sel) {
-    const v = labels?.[r.key];
-    switch (r.op) {
-      case '=':
-        if (v !== r.values[0]) return false;
-        break;
-      case '!=':
-        if (v === r.values[0]) return false;
-        break;
-      case 'in':
-        if (v === undefined || !r.values.includes(v)) return false;
-        break;
-      case 'notin':
-        if (v !== undefined && r.values.includes(v)) return false;
-        break;
-      case 'exists':
-        if (v === undefined) return false;
-        break;
-      case '!':
-        if (v !== undefined) return false;
-        break;
-      case 'gt':
-      case 'lt': {
-        if (v === undefined || !/^-?\d+$/.test(v)) return false;
-        const n = Number(v);
-        const bound = Number(r.values[0]);
-        if (r.op === 'gt' ? !(n > bound) : !(n < bound)) return false;
-        break;
-      }
-    }
-  }
-  return true;
+/** A label value as an integer, for Gt/Lt; undefined when absent or not an integer. */
+function integerLabel(v: string | undefined): number | undefined {
+  return v !== undefined && INTEGER.test(v) ? Number(v) : undefined;
+}
+
+type LabelTest = (value: string | undefined, wanted: readonly string[]) => boolean;
+
+/** Whether a label value (undefined when the label is absent) satisfies each operator. */
+const LABEL_TESTS: Readonly<Record<LabelOperator, LabelTest>> = {
+  '=': (v, w) => v === w[0],
+  '!=': (v, w) => v !== w[0],
+  in: (v, w) => v !== undefined && w.includes(v),
+  notin: (v, w) => v === undefined || !w.includes(v),
+  exists: (v) => v !== undefined,
+  '!': (v) => v === undefined,
+  gt: (v, w) => {
+    const n = integerLabel(v);
+    return n !== undefined && n > Number(w[0]);
+  },
+  lt: (v, w) => {
+    const n = integerLabel(v);
+    return n !== undefined && n < Number(w[0]);
+  },
+};
+
+export function matchesLabels(
+  sel: LabelSelector,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
+  return sel.every((r) => LABEL_TESTS[r.op](labels?.[r.key], r.values));
 }
 
 /** A metav1.LabelSelector (matchLabels + matchExpressions) as a parsed selector. */
@@ -128,41 +143,34 @@ export function fromLabelSelectorObject(sel: unknown): LabelSelector | undefined
     matchLabels?: Record<string, string>;
     matchExpressions?: { key: string; operator: string; values?: string[] }[];
   };
-  for (const [key, value] of Object.entries(matchLabels ?? {})) out.push({ key, op: '=', values: [value] });
+  for (const [key, value] of Object.entries(matchLabels ?? {}))
+    out.push({ key, op: '=', values: [value] });
   for (const e of matchExpressions ?? []) {
     const op = ({ In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' } as const)[
       e.operator as 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'
     ];
     // SAFETY: an unknown operator matches nothing, as upstream's conversion rejects it.
-    if ((op as LabelOperator | undefined) === undefined) return [{ key: e.key, op: 'in', values: [] }];
+    if ((op as LabelOperator | undefined) === undefined)
+      return [{ key: e.key, op: 'in', values: [] }];
     out.push({ key: e.key, op, values: e.values ?? [] });
   }
   return out;
 }
 
+/** Each operator in the canonical selector syntax (set values sorted, as upstream prints them). */
+const LABEL_FORMATS: Readonly<Record<LabelOperator, (r: LabelRequirement) => string>> = {
+  '=': (r) => `${r.key}=${r.values[0] ?? ''}`,
+  '!=': (r) => `${r.key}!=${r.values[0] ?? ''}`,
+  in: (r) => `${r.key} in (${[...r.values].sort().join(',')})`,
+  notin: (r) => `${r.key} notin (${[...r.values].sort().join(',')})`,
+  exists: (r) => r.key,
+  '!': (r) => `!${r.key}`,
+  gt: (r) => `${r.key}>${r.values[0] ?? ''}`,
+  lt: (r) => `${r.key}<${r.values[0] ?? ''}`,
+};
+
 export function formatLabelSelector(sel: LabelSelector): string {
-  return sel
-    .map((r) => {
-      switch (r.op) {
-        case '=':
-          return `${r.key}=${r.values[0] ?? ''}`;
-        case '!=':
-          return `${r.key}!=${r.values[0] ?? ''}`;
-        case 'in':
-        case 'notin':
-          return `${r.key} ${r.op} (${[...r.values].sort().join(',')})`;
-        case 'exists':
-          return r.key;
-        case '!':
-          return `!${r.key}`;
-        case 'gt':
-          return `${r.key}>${r.values[0] ?? ''}`;
-        case 'lt':
-          return `${r.key}<${r.values[0] ?? ''}`;
-      }
-      return '';
-    })
-    .join(',');
+  return sel.map((r) => LABEL_FORMATS[r.op](r)).join(',');
 }
 
 export interface FieldRequirement {
@@ -181,7 +189,10 @@ function unescapeFieldValue(v: string): string {
  * Parses `a=b,c!=d`. `supported` is the set of fields the resource allows; others get 400
  * `field label not supported: x`, as upstream.
  */
-export function parseFieldSelector(selector: string | null | undefined, supported: ReadonlySet<string>): FieldSelector {
+export function parseFieldSelector(
+  selector: string | null | undefined,
+  supported: ReadonlySet<string>,
+): FieldSelector {
   if (selector === null || selector === undefined || selector.trim() === '') return [];
   const out: FieldRequirement[] = [];
   for (const term of selector.split(/(?<!\\),/)) {
@@ -194,7 +205,10 @@ export function parseFieldSelector(selector: string | null | undefined, supporte
   return out;
 }
 
-export function matchesFields(sel: FieldSelector, fields: Readonly<Record<string, string>>): boolean {
+export function matchesFields(
+  sel: FieldSelector,
+  fields: Readonly<Record<string, string>>,
+): boolean {
   for (const r of sel) {
     const v = fields[r.field] ?? '';
     if (r.op === '=' ? v !== r.value : v === r.value) return false;

@@ -1,9 +1,20 @@
-import { isJsonObject, type GroupVersionKind, type JsonObject, type JsonValue, type KubeObject } from '../api/index.ts';
+import {
+  isJsonObject,
+  type GroupVersionKind,
+  type JsonObject,
+  type JsonValue,
+  type KubeObject,
+} from '../api/index.ts';
 import { errors } from './errors.ts';
 import { ApiError, statusFailure } from './errors.ts';
 import { fieldSetOf, itemToken, listKind, valueAt, type FieldSet } from './field-set.ts';
 import { readEntries, schemaFor, writeEntries } from './managed-fields.ts';
-import { fieldMeta, UNTAGGED, type FieldPatchMeta, type StructPatchSchema } from './patch/schema.ts';
+import {
+  fieldMeta,
+  UNTAGGED,
+  type FieldPatchMeta,
+  type StructPatchSchema,
+} from './patch/schema.ts';
 
 export interface ApplyInput {
   readonly live: KubeObject;
@@ -25,7 +36,9 @@ export function formatPath(path: readonly string[]): string {
     else if (t.startsWith('k:')) {
       // SAFETY: k: tokens carry a JSON object of key fields (see itemToken).
       const keys = JSON.parse(t.slice(2)) as Record<string, unknown>;
-      out += `[${Object.entries(keys).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      out += `[${Object.entries(keys)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}]`;
     } else if (t.startsWith('v:')) out += `[=${t.slice(2)}]`;
   }
   return out;
@@ -58,42 +71,52 @@ function mergeObject(live: JsonObject, applied: JsonObject, schema: StructPatchS
     const meta = fieldMeta(schema, k);
     const cur = live[k];
     if (Array.isArray(v) && Array.isArray(cur)) out[k] = mergeList(cur, v, meta);
-    else if (isJsonObject(v) && isJsonObject(cur)) out[k] = mergeObject(cur, v, meta.type ?? UNTAGGED);
+    else if (isJsonObject(v) && isJsonObject(cur))
+      out[k] = mergeObject(cur, v, meta.type ?? UNTAGGED);
     else out[k] = v;
   }
   return out;
 }
 
-/** Removes the field at `path` (a leaf or a list item), leaving the rest. */
-function removeAt(obj: JsonObject, path: readonly string[], schema: StructPatchSchema): void {
-  const parentPath = path[path.length - 1] === '.' ? path.slice(0, -1) : path;
-  const last = parentPath[parentPath.length - 1];
-  if (last === undefined) return;
-  const container = valueAt(obj, parentPath.slice(0, -1), schema);
-  if (last.startsWith('f:') && isJsonObject(container)) {
-    delete container[last.slice(2)];
-    return;
-  }
-  if (!Array.isArray(container)) return;
-  const metaPath = parentPath.slice(0, -1);
-  const meta = metaAt(schema, metaPath);
-  const kind = listKind(meta);
-  const i = container.findIndex((item) => itemToken(kind, item) === last);
-  if (i >= 0) container.splice(i, 1);
+/** Where a removal walk stands: the schema of the current node and the meta of its field. */
+interface SchemaPosition {
+  readonly schema: StructPatchSchema;
+  /** How the list at this node merges; {} above the first field. */
+  readonly meta: FieldPatchMeta;
 }
 
-function metaAt(schema: StructPatchSchema, path: readonly string[]): FieldPatchMeta {
-  let s = schema;
-  let meta: FieldPatchMeta = {};
-  for (const t of path) {
-    if (!t.startsWith('f:')) continue;
-    meta = fieldMeta(s, t.slice(2));
-    s = meta.type ?? UNTAGGED;
+/**
+ * `node` without the field or list item at `path`. Nodes off the path are shared, not copied;
+ * a path that does not resolve leaves `node` as it was.
+ */
+function without(node: JsonValue, path: readonly string[], at: SchemaPosition): JsonValue {
+  const [token, ...rest] = path;
+  if (token === undefined) return node;
+  if (token.startsWith('f:')) {
+    if (!isJsonObject(node)) return node;
+    const name = token.slice(2);
+    if (rest.length === 0) return Object.fromEntries(Object.entries(node).filter(([k]) => k !== name));
+    const meta = fieldMeta(at.schema, name);
+    const child = node[name];
+    if (child === undefined) return node;
+    return { ...node, [name]: without(child, rest, { schema: meta.type ?? UNTAGGED, meta }) };
   }
-  return meta;
+  if (!Array.isArray(node)) return node;
+  const kind = listKind(at.meta);
+  const i = node.findIndex((item) => itemToken(kind, item) === token);
+  if (i < 0) return node;
+  if (rest.length === 0) return node.filter((_, j) => j !== i);
+  return node.map((item, j) => (j === i ? without(item, rest, at) : item));
 }
 
-function conflictError(conflicts: { path: string; manager: string; apiVersion: string }[]): ApiError {
+/** `obj` without the field (or list item, for a path ending in `.`) at `path`. */
+function removeAt(obj: JsonObject, path: readonly string[], schema: StructPatchSchema): JsonObject {
+  const target = path[path.length - 1] === '.' ? path.slice(0, -1) : path;
+  const out = without(obj, target, { schema, meta: {} });
+  return isJsonObject(out) ? out : obj;
+}
+
+function conflictError(conflicts: readonly Conflict[]): ApiError {
   const causes = conflicts.map((c) => ({
     reason: 'FieldManagerConflict',
     message: `conflict with "${c.manager}"${c.apiVersion === '' ? '' : ` using ${c.apiVersion}`}`,
@@ -111,50 +134,92 @@ function conflictError(conflicts: { path: string; manager: string; apiVersion: s
   );
 }
 
+type Ownership = ReturnType<typeof readEntries>[number];
+
+interface Conflict {
+  readonly path: string;
+  readonly manager: string;
+  readonly apiVersion: string;
+}
+
+/** What one apply works with, computed once. */
+interface ApplyState {
+  readonly input: ApplyInput;
+  readonly schema: StructPatchSchema;
+  readonly live: JsonObject;
+  readonly appliedSet: FieldSet;
+  readonly entries: readonly Ownership[];
+}
+
+function parsePath(encoded: string): string[] {
+  // SAFETY: field-set members are JSON string arrays (see field-set.ts).
+  return JSON.parse(encoded) as string[];
+}
+
+function isOwnApply(e: Ownership, manager: string): boolean {
+  return e.entry.manager === manager && e.entry.operation === 'Apply';
+}
+
 /**
- * Server-side apply: merge the configuration, detect conflicts with other managers' fields
- * (409 unless forced), remove fields this manager applied before and no longer applies, and
- * record ownership in managedFields.
+ * Applied fields whose value changes and that another manager owns. Without force they are
+ * conflicts; with force they are `taken` from their owners.
  */
-export function applyServerSide(input: ApplyInput): KubeObject {
-  const schema = schemaFor(input.live);
-  const appliedSet = fieldSetOf(input.applied, schema);
-  const entries = readEntries(input.live);
-  const liveJson = input.live as unknown as JsonObject;
-  const conflicts: { path: string; manager: string; apiVersion: string }[] = [];
+function findConflicts(st: ApplyState): { conflicts: Conflict[]; taken: FieldSet } {
+  const conflicts: Conflict[] = [];
   const taken: FieldSet = new Set();
-  for (const p of appliedSet) {
-    // SAFETY: members are JSON string arrays.
-    const path = JSON.parse(p) as string[];
+  for (const p of st.appliedSet) {
+    const path = parsePath(p);
+    // An item's `.` entry marks its presence, never a value another manager could disagree on.
     if (path[path.length - 1] === '.') continue;
-    const same = JSON.stringify(valueAt(liveJson, path, schema)) === JSON.stringify(valueAt(input.applied, path, schema));
-    for (const e of entries) {
-      const mine = e.entry.manager === input.manager && e.entry.operation === 'Apply';
-      if (mine || !e.set.has(p)) continue;
-      if (!same && !input.force) {
-        conflicts.push({ path: formatPath(path), manager: e.entry.manager ?? '', apiVersion: e.entry.apiVersion ?? '' });
+    const same =
+      JSON.stringify(valueAt(st.live, path, st.schema)) ===
+      JSON.stringify(valueAt(st.input.applied, path, st.schema));
+    if (same) continue;
+    for (const e of st.entries) {
+      if (isOwnApply(e, st.input.manager) || !e.set.has(p)) continue;
+      taken.add(p);
+      if (!st.input.force) {
+        conflicts.push({
+          path: formatPath(path),
+          manager: e.entry.manager ?? '',
+          apiVersion: e.entry.apiVersion ?? '',
+        });
       }
-      if (!same) taken.add(p);
     }
   }
-  if (conflicts.length > 0) throw conflictError(conflicts);
-  if (!isJsonObject(input.applied['metadata']) && input.applied['metadata'] !== undefined) {
-    throw errors.badRequest('metadata must be an object');
+  return { conflicts, taken };
+}
+
+/** Drops fields this manager applied last time, no longer applies, and nobody else owns. */
+function pruneUnapplied(
+  merged: JsonObject,
+  previous: Ownership | undefined,
+  st: ApplyState,
+): JsonObject {
+  if (!previous) return merged;
+  let out = merged;
+  for (const p of previous.set) {
+    if (st.appliedSet.has(p)) continue;
+    const ownedElsewhere = st.entries.some((e) => e !== previous && e.set.has(p));
+    if (!ownedElsewhere) out = removeAt(out, parsePath(p), st.schema);
   }
-  const merged = mergeObject(structuredClone(liveJson), input.applied, schema);
-  const previous = entries.find((e) => e.entry.manager === input.manager && e.entry.operation === 'Apply' && (e.entry.subresource ?? '') === input.subresource);
-  if (previous) {
-    for (const p of previous.set) {
-      if (appliedSet.has(p)) continue;
-      const ownedElsewhere = entries.some((e) => e !== previous && e.set.has(p));
-      // SAFETY: members are JSON string arrays.
-      if (!ownedElsewhere) removeAt(merged, JSON.parse(p) as string[], schema);
-    }
-  }
-  const next: { entry: NonNullable<KubeObject['metadata']['managedFields']>[number]; set: FieldSet }[] = entries
+  return out;
+}
+
+/** Other managers keep their fields, minus those forcibly taken; this apply's entry replaces the old one. */
+function nextOwnership(
+  st: ApplyState,
+  previous: Ownership | undefined,
+  taken: FieldSet,
+): Ownership[] {
+  const { input } = st;
+  const others = st.entries
     .filter((e) => e !== previous)
-    .map((e) => ({ entry: e.entry, set: new Set([...e.set].filter((p) => !(input.force && taken.has(p)))) }));
-  next.push({
+    .map((e) => ({
+      entry: e.entry,
+      set: new Set([...e.set].filter((p) => !(input.force && taken.has(p)))),
+    }));
+  const mine: Ownership = {
     entry: {
       manager: input.manager,
       operation: 'Apply',
@@ -162,10 +227,41 @@ export function applyServerSide(input: ApplyInput): KubeObject {
       time: input.time,
       ...(input.subresource === '' ? {} : { subresource: input.subresource }),
     },
-    set: appliedSet,
-  });
+    set: st.appliedSet,
+  };
+  return [...others, mine];
+}
+
+/**
+ * Server-side apply: merge the configuration, detect conflicts with other managers' fields
+ * (409 unless forced), remove fields this manager applied before and no longer applies, and
+ * record ownership in managedFields.
+ */
+export function applyServerSide(input: ApplyInput): KubeObject {
+  const schema = schemaFor(input.live);
+  const st: ApplyState = {
+    input,
+    schema,
+    // SAFETY: a KubeObject is a JSON object; the index signature differs only in typing.
+    live: input.live as unknown as JsonObject,
+    appliedSet: fieldSetOf(input.applied, schema),
+    entries: readEntries(input.live),
+  };
+  const { conflicts, taken } = findConflicts(st);
+  if (conflicts.length > 0) throw conflictError(conflicts);
+  if (!isJsonObject(input.applied['metadata']) && input.applied['metadata'] !== undefined) {
+    throw errors.badRequest('metadata must be an object');
+  }
+  const previous = st.entries.find(
+    (e) => isOwnApply(e, input.manager) && (e.entry.subresource ?? '') === input.subresource,
+  );
+  const merged = pruneUnapplied(
+    mergeObject(structuredClone(st.live), input.applied, schema),
+    previous,
+    st,
+  );
   // SAFETY: merged started as a clone of the live KubeObject and kept its metadata object.
   const out = merged as unknown as KubeObject;
-  writeEntries(out, next);
+  writeEntries(out, nextOwnership(st, previous, taken));
   return out;
 }

@@ -74,7 +74,13 @@ export class ApiServer {
   constructor(opts: ApiServerOptions) {
     this.registry = opts.registry ?? new ResourceRegistry(builtinResources);
     const admission = opts.admission ?? new AdmissionChain([namespaceLifecycle(opts.store)]);
-    this.deps = { store: opts.store, registry: this.registry, clock: opts.clock, ids: opts.ids, admission };
+    this.deps = {
+      store: opts.store,
+      registry: this.registry,
+      clock: opts.clock,
+      ids: opts.ids,
+      admission,
+    };
     this.#pathPrefix = opts.pathPrefix ?? '';
     this.#bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 60_000;
   }
@@ -93,7 +99,8 @@ export class ApiServer {
   #resource(req: ApiRequest, info: ResourceRequestInfo): Promise<ApiResponse> | ApiResponse {
     const def = this.registry.lookup(info.group, info.version, info.resource);
     if (!def) throw errors.notFoundPath();
-    if (info.namespace !== '' && !def.namespaced && def.resource !== 'namespaces') throw errors.notFoundPath();
+    if (info.namespace !== '' && !def.namespaced && def.resource !== 'namespaces')
+      throw errors.notFoundPath();
     // `bindings` is a create-only resource addressing the pod named in the body.
     if (def.resource === 'bindings' && def.group === '') {
       return bindingsResource({ deps: this.deps, def, info, req });
@@ -118,8 +125,10 @@ export class ApiServer {
     if (path === '/healthz' || path === '/livez' || path === '/readyz') {
       return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'ok' };
     }
-    if (path === '/api') return discoveryRoot(this.registry, { legacy: true, accept: req.headers['accept'] });
-    if (path === '/apis') return discoveryRoot(this.registry, { legacy: false, accept: req.headers['accept'] });
+    if (path === '/api')
+      return discoveryRoot(this.registry, { legacy: true, accept: req.headers['accept'] });
+    if (path === '/apis')
+      return discoveryRoot(this.registry, { legacy: false, accept: req.headers['accept'] });
     if (path.startsWith('/openapi/')) return this.#openapi(path);
     const parts = path.split('/').filter((p) => p !== '');
     if (parts[0] === 'api' && parts.length === 2) {
@@ -135,7 +144,18 @@ export class ApiServer {
       if (list) return jsonResponse(200, list);
     }
     if (path === '/') {
-      return jsonResponse(200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v3', '/readyz', '/version'] });
+      return jsonResponse(200, {
+        paths: [
+          '/api',
+          '/api/v1',
+          '/apis',
+          '/healthz',
+          '/livez',
+          '/openapi/v3',
+          '/readyz',
+          '/version',
+        ],
+      });
     }
     throw errors.notFoundPath();
   }
@@ -167,7 +187,10 @@ export class ApiServer {
     if (path === '/openapi/v3') return jsonResponse(200, bundle.root);
     const doc = bundle.documents.get(path.slice('/openapi/v3/'.length));
     if (!doc) throw errors.notFoundPath();
-    return jsonResponse(200, doc.body, { ETag: `"${doc.hash}"`, 'Cache-Control': 'public, immutable' });
+    return jsonResponse(200, doc.body, {
+      ETag: `"${doc.hash}"`,
+      'Cache-Control': 'public, immutable',
+    });
   }
 }
 

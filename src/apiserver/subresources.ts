@@ -52,22 +52,31 @@ export async function scale(op: RestOp): Promise<ApiResponse> {
   const current = scaleOf(stored.object, spec);
   if (op.info.verb === 'get') return jsonResponse(200, current);
   let desired: unknown;
-  if (op.info.verb === 'update') desired = decodeObject(op.req.body, op.req.headers['content-type']);
+  if (op.info.verb === 'update')
+    desired = decodeObject(op.req.body, op.req.headers['content-type']);
   else if (op.info.verb === 'patch') {
     const type = patchType(op.req.headers['content-type']);
     const body = decodePatch(op.req.body, type);
     // SAFETY: decodePatch checked the shape per patch type; Scale has no merge keys, so a
     // strategic patch is a merge patch here.
-    desired = type === 'json' ? jsonpatch.applyPatch(clone(current), body as Operation[], true, true).newDocument : mergePatch.apply(clone(current), body);
+    desired =
+      type === 'json'
+        ? jsonpatch.applyPatch(clone(current), body as Operation[], true, true).newDocument
+        : mergePatch.apply(clone(current), body);
   } else throw errors.methodNotAllowed();
   const replicas = at(desired, ['spec', 'replicas']);
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
     throw errors.invalid({ group: 'autoscaling', resource: 'scale', kind: 'Scale' }, op.info.name, [
-      { type: 'FieldValueInvalid', field: 'spec.replicas', message: `spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0` },
+      {
+        type: 'FieldValueInvalid',
+        field: 'spec.replicas',
+        message: `spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+      },
     ]);
   }
   const rv = at(desired, ['metadata', 'resourceVersion']);
-  if (typeof rv === 'string' && rv !== '' && rv !== String(stored.modRevision)) throw errors.modified(qualifiedKind(op.def), op.info.name);
+  if (typeof rv === 'string' && rv !== '' && rv !== String(stored.modRevision))
+    throw errors.modified(qualifiedKind(op.def), op.info.name);
   const next = clone(stored.object);
   let node: Record<string, unknown> = next;
   for (const p of spec.specReplicasPath.slice(0, -1)) {
@@ -78,9 +87,12 @@ export async function scale(op: RestOp): Promise<ApiResponse> {
   }
   node[spec.specReplicasPath[spec.specReplicasPath.length - 1] ?? 'replicas'] = replicas;
   const gen = next.metadata.generation ?? 1;
-  if (op.def.tracksGeneration && replicas !== at(stored.object, spec.specReplicasPath)) next.metadata.generation = gen + 1;
+  if (op.def.tracksGeneration && replicas !== at(stored.object, spec.specReplicasPath))
+    next.metadata.generation = gen + 1;
   try {
-    const updated = await op.deps.store.update(keyFor(op), next, { expectedRevision: stored.modRevision });
+    const updated = await op.deps.store.update(keyFor(op), next, {
+      expectedRevision: stored.modRevision,
+    });
     return jsonResponse(200, scaleOf(updated.object, spec));
   } catch (e: unknown) {
     throw toApiError(e, qualifiedKind(op.def), op.info.name);
@@ -97,22 +109,41 @@ export async function bind(op: RestOp, podName: string): Promise<ApiResponse> {
       { type: 'FieldValueRequired', field: 'target.name', message: 'target.name: Required value' },
     ]);
   }
-  const podsOp: RestOp = { ...op, def: op.deps.registry.require('', 'v1', 'pods'), info: { ...op.info, name: podName, subresource: 'binding' } };
+  const podsOp: RestOp = {
+    ...op,
+    def: op.deps.registry.require('', 'v1', 'pods'),
+    info: { ...op.info, name: podName, subresource: 'binding' },
+  };
   const key = keyFor(podsOp);
   const stored = op.deps.store.get(key);
   if (!stored) throw errors.notFound({ group: '', resource: 'pods' }, podName);
   const pod = clone(stored.object);
   if (pod.metadata.deletionTimestamp !== undefined) {
-    throw errors.conflict({ group: '', resource: 'pods' }, podName, 'pod is being deleted, cannot be assigned to a host');
+    throw errors.conflict(
+      { group: '', resource: 'pods' },
+      podName,
+      'pod is being deleted, cannot be assigned to a host',
+    );
   }
   const spec = isJsonObject(pod['spec']) ? pod['spec'] : {};
   if (typeof spec['nodeName'] === 'string' && spec['nodeName'] !== '') {
-    throw errors.conflict({ group: '', resource: 'pods' }, podName, `pod ${podName} is already assigned to node "${spec['nodeName']}"`);
+    throw errors.conflict(
+      { group: '', resource: 'pods' },
+      podName,
+      `pod ${podName} is already assigned to node "${spec['nodeName']}"`,
+    );
   }
   pod['spec'] = { ...spec, nodeName };
   const status = isJsonObject(pod['status']) ? pod['status'] : {};
-  const conditions = Array.isArray(status['conditions']) ? status['conditions'].filter((c) => !(isJsonObject(c) && c['type'] === 'PodScheduled')) : [];
-  conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(op.deps.clock.now()) });
+  const conditions = Array.isArray(status['conditions'])
+    ? status['conditions'].filter((c) => !(isJsonObject(c) && c['type'] === 'PodScheduled'))
+    : [];
+  conditions.push({
+    type: 'PodScheduled',
+    status: 'True',
+    lastProbeTime: null,
+    lastTransitionTime: rfc3339(op.deps.clock.now()),
+  });
   pod['status'] = { ...status, conditions };
   try {
     await op.deps.store.update(key, pod, { expectedRevision: stored.modRevision });
@@ -124,19 +155,24 @@ export async function bind(op: RestOp, podName: string): Promise<ApiResponse> {
 
 /** pods/eviction: deletes a pod unless a PodDisruptionBudget forbids it (429). */
 export async function evict(op: RestOp): Promise<ApiResponse> {
-  const body = op.req.body.length > 0 ? decodeObject(op.req.body, op.req.headers['content-type']) : {};
+  const body =
+    op.req.body.length > 0 ? decodeObject(op.req.body, op.req.headers['content-type']) : {};
   const stored = op.deps.store.get(keyFor(op));
   if (!stored) throw errors.notFound({ group: '', resource: 'pods' }, op.info.name);
   const pod = stored.object;
   const phase = isJsonObject(pod['status']) ? pod['status']['phase'] : undefined;
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   if (!terminal && pod.metadata.deletionTimestamp === undefined) {
-    for (const pdb of op.deps.store.list(`/poddisruptionbudgets.policy/${op.info.namespace}/`).items) {
+    for (const pdb of op.deps.store.list(`/poddisruptionbudgets.policy/${op.info.namespace}/`)
+      .items) {
       const sel = fromLabelSelectorObject(at(pdb.object, ['spec', 'selector']));
       if (!sel || sel.length === 0 || !matchesLabels(sel, pod.metadata.labels)) continue;
       const allowed = at(pdb.object, ['status', 'disruptionsAllowed']);
       if (typeof allowed !== 'number' || allowed < 1) {
-        throw errors.tooManyRequests('Cannot evict pod as it would violate the pod\'s disruption budget.', 10);
+        throw errors.tooManyRequests(
+          "Cannot evict pod as it would violate the pod's disruption budget.",
+          10,
+        );
       }
       const next = clone(pdb.object);
       const st = isJsonObject(next['status']) ? next['status'] : {};
@@ -146,6 +182,13 @@ export async function evict(op: RestOp): Promise<ApiResponse> {
   }
   const delOpts = isJsonObject(body['deleteOptions']) ? body['deleteOptions'] : {};
   const grace = delOpts['gracePeriodSeconds'];
-  await deleteOne({ ...op, def: op.deps.registry.require('', 'v1', 'pods'), info: { ...op.info, subresource: '' } }, typeof grace === 'number' ? { gracePeriodSeconds: grace } : {});
+  await deleteOne(
+    {
+      ...op,
+      def: op.deps.registry.require('', 'v1', 'pods'),
+      info: { ...op.info, subresource: '' },
+    },
+    typeof grace === 'number' ? { gracePeriodSeconds: grace } : {},
+  );
   return jsonResponse(201, statusSuccess());
 }

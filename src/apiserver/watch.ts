@@ -29,19 +29,26 @@ function parseParams(op: RestOp): Params {
   if (rv !== '' && !/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version: ${rv}`);
   const sendInitial = q.get('sendInitialEvents');
   if (sendInitial === 'true' && q.get('resourceVersionMatch') !== 'NotOlderThan') {
-    throw errors.invalid({ group: 'meta.k8s.io', resource: 'listoptions', kind: 'ListOptions' }, '', [
-      {
-        type: 'FieldValueForbidden',
-        field: 'resourceVersionMatch',
-        message: "resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
-      },
-    ]);
+    throw errors.invalid(
+      { group: 'meta.k8s.io', resource: 'listoptions', kind: 'ListOptions' },
+      '',
+      [
+        {
+          type: 'FieldValueForbidden',
+          field: 'resourceVersionMatch',
+          message:
+            'resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
+        },
+      ],
+    );
   }
   const initial = sendInitial === 'true' || (sendInitial === null && (rv === '' || rv === '0'));
   const timeoutRaw = q.get('timeoutSeconds');
   // Without a timeout upstream closes after a random 30–60 minutes (--min-request-timeout 1800s).
   const timeoutMs =
-    timeoutRaw === null ? (1800 + op.deps.ids.int(1800)) * 1000 : Math.max(0, Number(timeoutRaw)) * 1000;
+    timeoutRaw === null
+      ? (1800 + op.deps.ids.int(1800)) * 1000
+      : Math.max(0, Number(timeoutRaw)) * 1000;
   return {
     from: rv === '' || rv === '0' ? op.deps.store.revision() : Number(rv),
     initial,
@@ -57,12 +64,17 @@ function parseParams(op: RestOp): Params {
  * Decides what a watcher with a filter sees of one change: objects entering the filter are
  * ADDED, leaving it DELETED, as upstream's watch cache does.
  */
-function classify(op: RestOp, f: Filter, e: StoreEvent): { type: EventType; object: KubeObject } | undefined {
+function classify(
+  op: RestOp,
+  f: Filter,
+  e: StoreEvent,
+): { type: EventType; object: KubeObject } | undefined {
   const now = toExternal(op.def, e.object);
   const nowMatches = matches(op.def, f, now);
   if (e.type === 'ADDED') return nowMatches ? { type: 'ADDED', object: now } : undefined;
   const before = e.prev ? matches(op.def, f, toExternal(op.def, e.prev)) : nowMatches;
-  if (e.type === 'DELETED') return before || nowMatches ? { type: 'DELETED', object: now } : undefined;
+  if (e.type === 'DELETED')
+    return before || nowMatches ? { type: 'DELETED', object: now } : undefined;
   if (nowMatches && before) return { type: 'MODIFIED', object: now };
   if (nowMatches) return { type: 'ADDED', object: now };
   if (before) return { type: 'DELETED', object: now };
@@ -101,34 +113,57 @@ export function watch(op: RestOp, timing: WatchTiming): StreamingResponse {
   const contentType = 'application/json';
   return {
     status: 200,
-    headers: { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' },
+    headers: {
+      'Content-Type': contentType,
+      'Transfer-Encoding': 'chunked',
+      'Cache-Control': 'no-cache, private',
+    },
     stream: (sink) => runWatch(op, { p, timing, sink }),
   };
 }
 
-function line(op: RestOp, p: Params, ev: { type: EventType; object: KubeObject; json?: string }): string {
+function line(
+  op: RestOp,
+  p: Params,
+  ev: { type: EventType; object: KubeObject; json?: string },
+): string {
   if (p.table && ev.type !== 'BOOKMARK' && ev.type !== 'ERROR') {
-    const t = tableOf(op, [ev.object], { resourceVersion: ev.object.metadata.resourceVersion ?? '' });
+    const t = tableOf(op, [ev.object], {
+      resourceVersion: ev.object.metadata.resourceVersion ?? '',
+    });
     return `${JSON.stringify({ type: ev.type, object: t })}\n`;
   }
   return `{"type":"${ev.type}","object":${ev.json ?? JSON.stringify(ev.object)}}\n`;
 }
 
-async function runWatch(op: RestOp, a: { p: Params; timing: WatchTiming; sink: ResponseSink }): Promise<void> {
+async function runWatch(
+  op: RestOp,
+  a: { p: Params; timing: WatchTiming; sink: ResponseSink },
+): Promise<void> {
   const { p, sink } = a;
   const ac = new AbortController();
-  const onAbort = (): void => ac.abort();
+  const onAbort = (): void => { ac.abort(); };
   sink.signal.addEventListener('abort', onAbort, { once: true });
   let lastRv = p.from;
   try {
     if (p.initial) {
       const single = op.info.name !== '';
-      const items = single ? [op.deps.store.get(keyFor(op))].filter((s) => s !== undefined) : op.deps.store.list(prefixFor(op)).items;
+      const items = single
+        ? [op.deps.store.get(keyFor(op))].filter((s) => s !== undefined)
+        : op.deps.store.list(prefixFor(op)).items;
       for (const s of items) {
         const obj = toExternal(op.def, s.object);
-        if (matches(op.def, p.filter, obj)) sink.write(line(op, p, { type: 'ADDED', object: obj, ...(obj === s.object ? { json: s.json } : {}) }));
+        if (matches(op.def, p.filter, obj))
+          sink.write(
+            line(op, p, {
+              type: 'ADDED',
+              object: obj,
+              ...(obj === s.object ? { json: s.json } : {}),
+            }),
+          );
       }
-      if (p.initialEndBookmark) sink.write(line(op, p, { type: 'BOOKMARK', object: bookmarkObject(op, p.from, true) }));
+      if (p.initialEndBookmark)
+        sink.write(line(op, p, { type: 'BOOKMARK', object: bookmarkObject(op, p.from, true) }));
     }
     const nameKey = op.info.name === '' ? undefined : keyFor(op);
     try {
@@ -141,7 +176,9 @@ async function runWatch(op: RestOp, a: { p: Params; timing: WatchTiming; sink: R
       });
     } catch (e: unknown) {
       if (!(e instanceof StoreExpiredError)) throw e;
-      sink.write(`${JSON.stringify({ type: 'ERROR', object: statusFailure({ code: 410, reason: 'Expired', message: e.message }) })}\n`);
+      sink.write(
+        `${JSON.stringify({ type: 'ERROR', object: statusFailure({ code: 410, reason: 'Expired', message: e.message }) })}\n`,
+      );
       return;
     }
     await new Promise<void>((resolve) => {
@@ -151,7 +188,13 @@ async function runWatch(op: RestOp, a: { p: Params; timing: WatchTiming; sink: R
         resolve();
       };
       const timer = setTimeout(() => {
-        if (p.bookmarks) sink.write(line(op, p, { type: 'BOOKMARK', object: bookmarkObject(op, Math.max(lastRv, op.deps.store.revision()), false) }));
+        if (p.bookmarks)
+          sink.write(
+            line(op, p, {
+              type: 'BOOKMARK',
+              object: bookmarkObject(op, Math.max(lastRv, op.deps.store.revision()), false),
+            }),
+          );
         done();
       }, p.timeoutMs);
       const bookmarks = setInterval(() => {

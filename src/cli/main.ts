@@ -4,7 +4,13 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { parse } from 'yaml';
-import { Daemon, loadConfig, mergeKubeconfig, statePaths, type DaemonConfig } from '../daemon/index.ts';
+import {
+  Daemon,
+  loadConfig,
+  mergeKubeconfig,
+  statePaths,
+  type DaemonConfig,
+} from '../daemon/index.ts';
 import { jsonLogger } from '../telemetry/index.ts';
 import { randomIds, systemClock } from '../util/index.ts';
 import { isReady } from './health.ts';
@@ -21,7 +27,8 @@ interface UpFlags {
 
 function parsePort(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('a port is a number from 0 to 65535');
   return n;
 }
 
@@ -38,7 +45,10 @@ function configFrom(flags: UpFlags): DaemonConfig {
 async function runForeground(config: DaemonConfig): Promise<void> {
   const p = statePaths(config.stateDir);
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
-  const logger = jsonLogger((l) => process.stdout.write(l), () => Date.now());
+  const logger = jsonLogger(
+    (l) => process.stdout.write(l),
+    () => Date.now(),
+  );
   const daemon = new Daemon({ config, clock: systemClock, ids: randomIds, logger });
   await daemon.start();
   writeFileSync(p.pidFile, `${process.pid}\n`);
@@ -62,10 +72,23 @@ async function runBackground(config: DaemonConfig, flags: UpFlags): Promise<void
   }
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
   const log = openSync(p.logFile, 'a');
-  const args = [process.argv[1] ?? '', 'up', '--foreground', '--state-dir', config.stateDir, '--port', String(config.port), '--host', config.host];
+  const args = [
+    process.argv[1] ?? '',
+    'up',
+    '--foreground',
+    '--state-dir',
+    config.stateDir,
+    '--port',
+    String(config.port),
+    '--host',
+    config.host,
+  ];
   if (flags.inMemory === true) args.push('--in-memory');
   if (flags.fsync === true) args.push('--fsync');
-  const child = spawn(process.execPath, [...process.execArgv, ...args], { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...process.execArgv, ...args], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
   child.unref();
   rmSync(p.endpointFile, { force: true });
   for (let i = 0; i < 300; i++) {
@@ -74,7 +97,9 @@ async function runBackground(config: DaemonConfig, flags: UpFlags): Promise<void
       const url = readFileSync(p.endpointFile, 'utf8').trim();
       if (await isReady(url, readFileSync(p.caCert, 'utf8'))) {
         writeFileSync(p.pidFile, `${child.pid ?? ''}\n`);
-        process.stdout.write(`Kiln is up: ${url} (pid ${child.pid ?? '?'})\nkubeconfig: ${p.kubeconfig}\nlog: ${p.logFile}\n\n  export KUBECONFIG=${p.kubeconfig}\n`);
+        process.stdout.write(
+          `Kiln is up: ${url} (pid ${child.pid ?? '?'})\nkubeconfig: ${p.kubeconfig}\nlog: ${p.logFile}\n\n  export KUBECONFIG=${p.kubeconfig}\n`,
+        );
         return;
       }
     }
@@ -115,7 +140,9 @@ async function status(config: DaemonConfig): Promise<void> {
   }
   const url = existsSync(p.endpointFile) ? readFileSync(p.endpointFile, 'utf8').trim() : '';
   const ready = url !== '' && (await isReady(url, readFileSync(p.caCert, 'utf8')));
-  process.stdout.write(`Kiln is running (pid ${pid})\n  API: ${url} (${ready ? 'ready' : 'not ready'})\n  kubeconfig: ${p.kubeconfig}\n  state: ${config.stateDir}\n`);
+  process.stdout.write(
+    `Kiln is running (pid ${pid})\n  API: ${url} (${ready ? 'ready' : 'not ready'})\n  kubeconfig: ${p.kubeconfig}\n  state: ${config.stateDir}\n`,
+  );
   if (!ready) process.exitCode = 1;
 }
 
@@ -132,17 +159,27 @@ function kubeconfig(config: DaemonConfig, merge: boolean): void {
     return;
   }
   const target = process.env['KUBECONFIG']?.split(':')[0] ?? join(homedir(), '.kube', 'config');
-  const existing = existsSync(target) ? (parse(readFileSync(target, 'utf8')) as Parameters<typeof mergeKubeconfig>[0]) : undefined;
-  const merged = mergeKubeconfig(existing ?? undefined, parse(text) as Parameters<typeof mergeKubeconfig>[1]);
+  const existing = existsSync(target)
+    ? (parse(readFileSync(target, 'utf8')) as Parameters<typeof mergeKubeconfig>[0])
+    : undefined;
+  const merged = mergeKubeconfig(
+    existing ?? undefined,
+    parse(text) as Parameters<typeof mergeKubeconfig>[1],
+  );
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, JSON.stringify(merged, null, 2), { mode: 0o600 });
   process.stdout.write(`Merged the kiln context into ${target} and made it current.\n`);
 }
 
 export function buildCli(): Command {
-  const program = new Command('kiln').description('AWS Fargate on EKS, on your own machine').showHelpAfterError();
+  const program = new Command('kiln')
+    .description('AWS Fargate on EKS, on your own machine')
+    .showHelpAfterError();
   const common = (c: Command): Command =>
-    c.option('--state-dir <dir>', 'where Kiln keeps its state (default ~/.kiln, or $KILN_STATE_DIR)');
+    c.option(
+      '--state-dir <dir>',
+      'where Kiln keeps its state (default ~/.kiln, or $KILN_STATE_DIR)',
+    );
   common(
     program
       .command('up')
@@ -156,10 +193,17 @@ export function buildCli(): Command {
     const config = configFrom(flags);
     await (flags.foreground === true ? runForeground(config) : runBackground(config, flags));
   });
-  common(program.command('down').description('stop Kiln')).action((flags: UpFlags) => down(configFrom(flags)));
-  common(program.command('status').description('say whether Kiln runs, and where')).action((flags: UpFlags) => status(configFrom(flags)));
+  common(program.command('down').description('stop Kiln')).action((flags: UpFlags) =>
+    down(configFrom(flags)),
+  );
+  common(program.command('status').description('say whether Kiln runs, and where')).action(
+    (flags: UpFlags) => status(configFrom(flags)),
+  );
   common(
-    program.command('kubeconfig').description('print the kubeconfig, or merge it into ~/.kube/config').option('--merge', 'merge into ~/.kube/config (or the first $KUBECONFIG file)'),
+    program
+      .command('kubeconfig')
+      .description('print the kubeconfig, or merge it into ~/.kube/config')
+      .option('--merge', 'merge into ~/.kube/config (or the first $KUBECONFIG file)'),
   ).action((flags: UpFlags & { merge?: boolean }) => {
     kubeconfig(configFrom(flags), flags.merge === true);
   });

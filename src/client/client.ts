@@ -57,7 +57,8 @@ export class KubeClient {
 
   async #call<T>(r: ClientRequest): Promise<T> {
     const res = await this.transport.request(r);
-    if (res.status < 200 || res.status > 299) throw new ApiStatusError(res.status, parseStatus(res.body));
+    if (res.status < 200 || res.status > 299)
+      throw new ApiStatusError(res.status, parseStatus(res.body));
     // SAFETY: the API server answers JSON of the requested type on success.
     return JSON.parse(res.body) as T;
   }
@@ -70,15 +71,34 @@ export class KubeClient {
     return this.#call({ method: 'GET', path, query });
   }
 
-  create(path: string, obj: KubeObject, query: Readonly<Record<string, string>> = {}): Promise<KubeObject> {
-    return this.#call({ method: 'POST', path, query, body: JSON.stringify(obj), contentType: 'application/json' });
+  create(
+    path: string,
+    obj: KubeObject,
+    query: Readonly<Record<string, string>> = {},
+  ): Promise<KubeObject> {
+    return this.#call({
+      method: 'POST',
+      path,
+      query,
+      body: JSON.stringify(obj),
+      contentType: 'application/json',
+    });
   }
 
   update(path: string, obj: KubeObject): Promise<KubeObject> {
-    return this.#call({ method: 'PUT', path, body: JSON.stringify(obj), contentType: 'application/json' });
+    return this.#call({
+      method: 'PUT',
+      path,
+      body: JSON.stringify(obj),
+      contentType: 'application/json',
+    });
   }
 
-  patch(path: string, body: unknown, type: 'merge' | 'json' | 'strategic' = 'merge'): Promise<KubeObject> {
+  patch(
+    path: string,
+    body: unknown,
+    type: 'merge' | 'json' | 'strategic' = 'merge',
+  ): Promise<KubeObject> {
     const contentType = {
       merge: 'application/merge-patch+json',
       json: 'application/json-patch+json',
@@ -87,8 +107,16 @@ export class KubeClient {
     return this.#call({ method: 'PATCH', path, body: JSON.stringify(body), contentType });
   }
 
-  delete(path: string, opts: { propagationPolicy?: string; gracePeriodSeconds?: number } = {}): Promise<unknown> {
-    return this.#call({ method: 'DELETE', path, body: JSON.stringify(opts), contentType: 'application/json' });
+  delete(
+    path: string,
+    opts: { propagationPolicy?: string; gracePeriodSeconds?: number } = {},
+  ): Promise<unknown> {
+    return this.#call({
+      method: 'DELETE',
+      path,
+      body: JSON.stringify(opts),
+      contentType: 'application/json',
+    });
   }
 
   /** A raw JSON GET for discovery documents. */
@@ -102,7 +130,11 @@ export class KubeClient {
    */
   async watch(
     path: string,
-    opts: { resourceVersion: string; signal: AbortSignal; query?: Readonly<Record<string, string>> },
+    opts: {
+      resourceVersion: string;
+      signal: AbortSignal;
+      query?: Readonly<Record<string, string>>;
+    },
     onEvent: (e: WatchEvent) => void,
   ): Promise<void> {
     let failure: ApiStatusError | undefined;
@@ -110,7 +142,12 @@ export class KubeClient {
       {
         method: 'GET',
         path,
-        query: { ...opts.query, watch: 'true', resourceVersion: opts.resourceVersion, allowWatchBookmarks: 'true' },
+        query: {
+          ...opts.query,
+          watch: 'true',
+          resourceVersion: opts.resourceVersion,
+          allowWatchBookmarks: 'true',
+        },
       },
       (line) => {
         if (failure) return;
@@ -122,7 +159,8 @@ export class KubeClient {
           failure = new ApiStatusError(s.code ?? 500, s);
           return;
         }
-        if (parsed.type !== undefined && parsed.object !== undefined) onEvent({ type: parsed.type, object: parsed.object });
+        if (parsed.type !== undefined && parsed.object !== undefined)
+          onEvent({ type: parsed.type, object: parsed.object });
         else if (parsed.kind === 'Status') failure = new ApiStatusError(parsed.code ?? 500, parsed);
       },
       opts.signal,

@@ -20,7 +20,9 @@ interface GroupList {
 
 /** Every top-level resource the server serves (preferred versions), from legacy discovery. */
 export async function discoverResources(client: KubeClient): Promise<DiscoveredResource[]> {
-  const lists: { group: string; list: ResourceList }[] = [{ group: '', list: await client.raw<ResourceList>('/api/v1') }];
+  const lists: { group: string; list: ResourceList }[] = [
+    { group: '', list: await client.raw<ResourceList>('/api/v1') },
+  ];
   const groups = await client.raw<GroupList>('/apis');
   for (const g of groups.groups) {
     const v = g.preferredVersion?.version;
@@ -29,16 +31,30 @@ export async function discoverResources(client: KubeClient): Promise<DiscoveredR
   }
   const out: DiscoveredResource[] = [];
   for (const { group, list } of lists) {
-    const version = list.groupVersion.includes('/') ? (list.groupVersion.split('/')[1] ?? '') : list.groupVersion;
+    const version = list.groupVersion.includes('/')
+      ? (list.groupVersion.split('/')[1] ?? '')
+      : list.groupVersion;
     for (const r of list.resources) {
       if (r.name.includes('/')) continue;
-      out.push({ group, version, resource: r.name, kind: r.kind, namespaced: r.namespaced, verbs: r.verbs });
+      out.push({
+        group,
+        version,
+        resource: r.name,
+        kind: r.kind,
+        namespaced: r.namespaced,
+        verbs: r.verbs,
+      });
     }
   }
   return out;
 }
 
-export function collectionPath(r: Pick<DiscoveredResource, 'group' | 'version' | 'resource'>, namespace = ''): string {
+export function collectionPath(
+  r: Pick<DiscoveredResource, 'group' | 'version' | 'resource'>,
+  namespace = '',
+): string {
   const base = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
-  return namespace === '' ? `${base}/${r.resource}` : `${base}/namespaces/${namespace}/${r.resource}`;
+  return namespace === ''
+    ? `${base}/${r.resource}`
+    : `${base}/namespaces/${namespace}/${r.resource}`;
 }

@@ -32,15 +32,25 @@ export class InProcessTransport implements Transport {
   }
 
   async request(r: ClientRequest): Promise<ClientResponse> {
-    const res = await this.#handler.handle(toApiRequest(r, this.#user, new AbortController().signal));
-    if ('body' in res) return { status: res.status, body: typeof res.body === 'string' ? res.body : res.body.toString('utf8') };
+    const res = await this.#handler.handle(
+      toApiRequest(r, this.#user, new AbortController().signal),
+    );
+    if ('body' in res)
+      return {
+        status: res.status,
+        body: typeof res.body === 'string' ? res.body : res.body.toString('utf8'),
+      };
     const lines: string[] = [];
     const ac = new AbortController();
     await res.stream({ write: (c) => lines.push(c) > 0, signal: ac.signal });
     return { status: res.status, body: lines.join('') };
   }
 
-  async stream(r: ClientRequest, onLine: (line: string) => void, signal: AbortSignal): Promise<number> {
+  async stream(
+    r: ClientRequest,
+    onLine: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<number> {
     const res = await this.#handler.handle(toApiRequest(r, this.#user, signal));
     if ('body' in res) {
       onLine(typeof res.body === 'string' ? res.body : res.body.toString('utf8'));

@@ -35,7 +35,9 @@ export interface InformerOptions {
 
 export function objectKey(obj: KubeObject): string {
   const ns = obj.metadata.namespace;
-  return ns === undefined || ns === '' ? (obj.metadata.name ?? '') : `${ns}/${obj.metadata.name ?? ''}`;
+  return ns === undefined || ns === ''
+    ? (obj.metadata.name ?? '')
+    : `${ns}/${obj.metadata.name ?? ''}`;
 }
 
 /**
@@ -99,7 +101,8 @@ export class Informer {
       seen.add(key);
       const old = this.#cache.get(key);
       this.#cache.set(key, obj);
-      if (old?.metadata.resourceVersion !== obj.metadata.resourceVersion) this.#opts.handlers.onChange?.(obj, old);
+      if (old?.metadata.resourceVersion !== obj.metadata.resourceVersion)
+        this.#opts.handlers.onChange?.(obj, old);
     }
     for (const [key, obj] of this.#cache) {
       if (seen.has(key)) continue;

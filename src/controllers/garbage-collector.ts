@@ -47,7 +47,11 @@ export class GarbageCollector {
     const queue = new WorkQueue({ sleep: this.#opts.sleep, signal });
     this.#queue = queue;
     const resources = (await discoverResources(this.#opts.client)).filter(
-      (r) => r.verbs.includes('list') && r.verbs.includes('watch') && r.verbs.includes('delete') && !(r.group === 'events.k8s.io'),
+      (r) =>
+        r.verbs.includes('list') &&
+        r.verbs.includes('watch') &&
+        r.verbs.includes('delete') &&
+        !(r.group === 'events.k8s.io'),
     );
     const informers = resources.map(
       (r) =>
@@ -87,7 +91,11 @@ export class GarbageCollector {
     }
     const fin = obj.metadata.finalizers ?? [];
     const owned = (obj.metadata.ownerReferences ?? []).length > 0;
-    if (owned || (obj.metadata.deletionTimestamp !== undefined && (fin.includes('foregroundDeletion') || fin.includes('orphan')))) {
+    if (
+      owned ||
+      (obj.metadata.deletionTimestamp !== undefined &&
+        (fin.includes('foregroundDeletion') || fin.includes('orphan')))
+    ) {
       this.#queue?.add(uid);
     }
   }
@@ -106,8 +114,10 @@ export class GarbageCollector {
     if (!node) return undefined;
     const { object } = node;
     const fin = object.metadata.finalizers ?? [];
-    if (object.metadata.deletionTimestamp !== undefined && fin.includes('orphan')) return this.#orphanDependents(node);
-    if (object.metadata.deletionTimestamp !== undefined && fin.includes('foregroundDeletion')) return this.#deleteDependents(node);
+    if (object.metadata.deletionTimestamp !== undefined && fin.includes('orphan'))
+      return this.#orphanDependents(node);
+    if (object.metadata.deletionTimestamp !== undefined && fin.includes('foregroundDeletion'))
+      return this.#deleteDependents(node);
     return this.#collectIfOrphaned(node);
   }
 
@@ -140,11 +150,16 @@ export class GarbageCollector {
     if (exists.some((e) => e)) {
       const dangling = refs.filter((_, i) => exists[i] !== true);
       if (dangling.length === 0) return undefined;
-      await this.#setOwnerRefs(node, refs.filter((_, i) => exists[i] === true));
+      await this.#setOwnerRefs(
+        node,
+        refs.filter((_, i) => exists[i] === true),
+      );
       return undefined;
     }
     // An owner being deleted in the foreground waits for its dependents: follow its policy.
-    const foreground = refs.some((r) => (this.#byUid.get(r.uid)?.object.metadata.finalizers ?? []).includes('foregroundDeletion'));
+    const foreground = refs.some((r) =>
+      (this.#byUid.get(r.uid)?.object.metadata.finalizers ?? []).includes('foregroundDeletion'),
+    );
     try {
       await this.#opts.client.delete(objectPath(node.resource, node.object), {
         propagationPolicy: foreground ? 'Foreground' : 'Background',
@@ -158,7 +173,10 @@ export class GarbageCollector {
   async #setOwnerRefs(node: Node, refs: readonly OwnerReference[]): Promise<void> {
     try {
       await this.#opts.client.patch(objectPath(node.resource, node.object), {
-        metadata: { ownerReferences: refs.length === 0 ? null : refs, resourceVersion: node.object.metadata.resourceVersion },
+        metadata: {
+          ownerReferences: refs.length === 0 ? null : refs,
+          resourceVersion: node.object.metadata.resourceVersion,
+        },
       });
     } catch (e: unknown) {
       // A conflict retries with the fresh object through the queue; a vanished one is done.
@@ -170,7 +188,10 @@ export class GarbageCollector {
     const rest = (node.object.metadata.finalizers ?? []).filter((f) => f !== finalizer);
     try {
       await this.#opts.client.patch(objectPath(node.resource, node.object), {
-        metadata: { finalizers: rest.length === 0 ? null : rest, resourceVersion: node.object.metadata.resourceVersion },
+        metadata: {
+          finalizers: rest.length === 0 ? null : rest,
+          resourceVersion: node.object.metadata.resourceVersion,
+        },
       });
     } catch (e: unknown) {
       if (!isNotFound(e)) throw e;
@@ -178,7 +199,9 @@ export class GarbageCollector {
   }
 
   #dependentsOf(uid: string): Node[] {
-    return [...(this.#dependents.get(uid) ?? [])].map((d) => this.#byUid.get(d)).filter((n) => n !== undefined);
+    return [...(this.#dependents.get(uid) ?? [])]
+      .map((d) => this.#byUid.get(d))
+      .filter((n) => n !== undefined);
   }
 
   async #deleteDependents(owner: Node): Promise<ReconcileResult> {
@@ -186,7 +209,9 @@ export class GarbageCollector {
     for (const d of deps) {
       if (d.object.metadata.deletionTimestamp !== undefined) continue;
       try {
-        await this.#opts.client.delete(objectPath(d.resource, d.object), { propagationPolicy: 'Foreground' });
+        await this.#opts.client.delete(objectPath(d.resource, d.object), {
+          propagationPolicy: 'Foreground',
+        });
       } catch (e: unknown) {
         if (!isNotFound(e)) throw e;
       }
@@ -199,10 +224,12 @@ export class GarbageCollector {
   async #orphanDependents(owner: Node): Promise<ReconcileResult> {
     const uid = owner.object.metadata.uid ?? '';
     for (const d of this.#dependentsOf(uid)) {
-      await this.#setOwnerRefs(d, (d.object.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid));
+      await this.#setOwnerRefs(
+        d,
+        (d.object.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid),
+      );
     }
     await this.#removeFinalizer(owner, 'orphan');
     return undefined;
   }
 }
-

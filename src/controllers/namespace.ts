@@ -45,13 +45,15 @@ export class NamespaceController {
     this.#informer = informer;
     await Promise.all([
       informer.run(signal),
-      informer.waitForSync().then(() => runWorkers({ queue, workers: 2, reconcile: (k) => this.reconcile(k) })),
+      informer
+        .waitForSync()
+        .then(() => runWorkers({ queue, workers: 2, reconcile: (k) => this.reconcile(k) })),
     ]);
   }
 
   async reconcile(name: string): Promise<ReconcileResult> {
     const ns = this.#informer?.get(name);
-    if (!ns || ns.metadata.deletionTimestamp === undefined) return undefined;
+    if (ns?.metadata.deletionTimestamp === undefined) return undefined;
     const client = this.#opts.client;
     const resources = (await discoverResources(client)).filter(
       (r) => r.namespaced && r.verbs.includes('list') && r.verbs.includes('deletecollection'),
@@ -74,7 +76,10 @@ export class NamespaceController {
       const live = await client.get(`/api/v1/namespaces/${name}`);
       const spec = (live['spec'] ?? {}) as { finalizers?: string[] };
       const finalizers = (spec.finalizers ?? []).filter((f) => f !== 'kubernetes');
-      await client.update(`/api/v1/namespaces/${name}/finalize`, { ...live, spec: { ...spec, finalizers } });
+      await client.update(`/api/v1/namespaces/${name}/finalize`, {
+        ...live,
+        spec: { ...spec, finalizers },
+      });
     } catch (e: unknown) {
       if (!isNotFound(e)) throw e;
     }

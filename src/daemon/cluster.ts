@@ -27,9 +27,17 @@ export interface ClusterOptions {
 function bootstrapObjects(): { path: string; object: KubeObject }[] {
   const ns = (name: string): { path: string; object: KubeObject } => ({
     path: '/api/v1/namespaces',
-    object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } },
+    object: {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+    },
   });
-  const pc = (name: string, value: number, description: string): { path: string; object: KubeObject } => ({
+  const pc = (
+    name: string,
+    value: number,
+    description: string,
+  ): { path: string; object: KubeObject } => ({
     path: '/apis/scheduling.k8s.io/v1/priorityclasses',
     object: {
       apiVersion: 'scheduling.k8s.io/v1',
@@ -46,8 +54,16 @@ function bootstrapObjects(): { path: string; object: KubeObject }[] {
     ns('kube-system'),
     ns('kube-public'),
     ns('kube-node-lease'),
-    pc('system-node-critical', 2000001000, 'Used for system critical pods that must not be moved from their current node.'),
-    pc('system-cluster-critical', 2000000000, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'),
+    pc(
+      'system-node-critical',
+      2000001000,
+      'Used for system critical pods that must not be moved from their current node.',
+    ),
+    pc(
+      'system-cluster-critical',
+      2000000000,
+      'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+    ),
   ];
 }
 
@@ -68,10 +84,18 @@ export class Cluster {
     let persistence = noPersistence;
     if (opts.dataDir !== undefined) {
       mkdirSync(opts.dataDir, { recursive: true });
-      persistence = new SqlitePersistence({ path: join(opts.dataDir, 'state.db'), fsync: opts.fsync ?? false });
+      persistence = new SqlitePersistence({
+        path: join(opts.dataDir, 'state.db'),
+        fsync: opts.fsync ?? false,
+      });
     }
     this.store = new CachedStore({ persistence });
-    this.api = new ApiServer({ store: this.store, clock: opts.clock, ids: opts.ids, pathPrefix: opts.pathPrefix });
+    this.api = new ApiServer({
+      store: this.store,
+      clock: opts.clock,
+      ids: opts.ids,
+      pathPrefix: opts.pathPrefix,
+    });
     this.client = new KubeClient(new InProcessTransport(this.api, CONTROLLER_USER));
   }
 

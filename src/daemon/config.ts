@@ -13,10 +13,15 @@ export interface DaemonConfig {
 }
 
 /** The only place that reads the environment. Flags (passed in) win over it. */
-export function loadConfig(flags: Partial<DaemonConfig> = {}, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+export function loadConfig(
+  flags: Partial<DaemonConfig> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): DaemonConfig {
   const port = flags.port ?? (env['KILN_PORT'] === undefined ? 6443 : Number(env['KILN_PORT']));
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`invalid port ${String(port)}: use a number from 1 to 65535 (or 0 for any free port)`);
+    throw new Error(
+      `invalid port ${String(port)}: use a number from 1 to 65535 (or 0 for any free port)`,
+    );
   }
   return {
     stateDir: flags.stateDir ?? env['KILN_STATE_DIR'] ?? join(homedir(), '.kiln'),

@@ -24,7 +24,10 @@ function writePrivate(path: string, data: string): void {
 }
 
 /** The CA and serving certificate: made on first start, reused afterwards. */
-async function ensurePki(config: DaemonConfig, clock: Clock): Promise<{ ca: KeyPairPem; server: KeyPairPem }> {
+async function ensurePki(
+  config: DaemonConfig,
+  clock: Clock,
+): Promise<{ ca: KeyPairPem; server: KeyPairPem }> {
   const p = statePaths(config.stateDir);
   mkdirSync(p.pki, { recursive: true, mode: 0o700 });
   let ca: KeyPairPem;
@@ -43,7 +46,14 @@ async function ensurePki(config: DaemonConfig, clock: Clock): Promise<{ ca: KeyP
     server = await issueCertificate({
       ca,
       commonName: 'kube-apiserver',
-      dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...extraHost.filter((h) => !/^[\d.]+$/.test(h))],
+      dnsNames: [
+        'localhost',
+        'kubernetes',
+        'kubernetes.default',
+        'kubernetes.default.svc',
+        'kubernetes.default.svc.cluster.local',
+        ...extraHost.filter((h) => !/^[\d.]+$/.test(h)),
+      ],
       ipAddresses: ['127.0.0.1', ...extraHost.filter((h) => /^[\d.]+$/.test(h))],
       usage: 'server',
       clock,
@@ -102,7 +112,10 @@ export class Daemon {
     this.#defaultCluster = cluster;
     this.clusters.set('default', cluster);
     const authenticator = new StaticTokenAuthenticator([
-      { token, user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] } },
+      {
+        token,
+        user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] },
+      },
     ]);
     const route = (path: string): Route | undefined => {
       const m = /^\/eks\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
@@ -112,7 +125,10 @@ export class Daemon {
       }
       return { handler: cluster.api, path, authenticator };
     };
-    const https = createServer({ cert: server.cert, key: server.key, requestTimeout: 0 }, requestListener(route));
+    const https = createServer(
+      { cert: server.cert, key: server.key, requestTimeout: 0 },
+      requestListener(route),
+    );
     https.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       https.once('error', reject);
@@ -123,7 +139,11 @@ export class Daemon {
     this.#server = https;
     const port = (https.address() as AddressInfo).port;
     this.url = `https://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-    writeFileSync(p.kubeconfig, buildKubeconfig({ server: this.url, caPem: ca.cert, token, name: 'kiln' }), { mode: 0o600 });
+    writeFileSync(
+      p.kubeconfig,
+      buildKubeconfig({ server: this.url, caPem: ca.cert, token, name: 'kiln' }),
+      { mode: 0o600 },
+    );
     writeFileSync(p.endpointFile, `${this.url}\n`);
     // Every informer and watch of every controller listens on this one signal.
     setMaxListeners(0, this.#abort.signal);
@@ -140,7 +160,7 @@ export class Daemon {
     const server = this.#server;
     if (server) {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
     }
     await Promise.allSettled(this.#running);
     for (const c of this.clusters.values()) c.close();

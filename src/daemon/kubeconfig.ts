@@ -12,7 +12,15 @@ export function buildKubeconfig(k: KubeconfigInput): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: k.name, cluster: { server: k.server, 'certificate-authority-data': Buffer.from(k.caPem).toString('base64') } }],
+    clusters: [
+      {
+        name: k.name,
+        cluster: {
+          server: k.server,
+          'certificate-authority-data': Buffer.from(k.caPem).toString('base64'),
+        },
+      },
+    ],
     users: [{ name: `${k.name}-admin`, user: { token: k.token } }],
     contexts: [{ name: k.name, context: { cluster: k.name, user: `${k.name}-admin` } }],
     'current-context': k.name,

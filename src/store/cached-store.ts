@@ -64,7 +64,13 @@ export class CachedStore implements Store {
     for (const e of state.entries) {
       // SAFETY: the store only ever persists objects it serialised from a KubeObject.
       const object = JSON.parse(e.json) as KubeObject;
-      this.#put({ key: e.key, object, json: e.json, createRevision: e.createRevision, modRevision: e.modRevision });
+      this.#put({
+        key: e.key,
+        object,
+        json: e.json,
+        createRevision: e.createRevision,
+        modRevision: e.modRevision,
+      });
     }
     this.#revision = state.revision;
     this.#compacted = state.compactedRevision;
@@ -133,7 +139,13 @@ export class CachedStore implements Store {
     const revision = this.#revision + 1;
     const object = withResourceVersion(current.object, revision);
     const json = JSON.stringify(object);
-    this.#persistence.append({ revision, key, json, deleted: true, createRevision: current.createRevision });
+    this.#persistence.append({
+      revision,
+      key,
+      json,
+      deleted: true,
+      createRevision: current.createRevision,
+    });
     this.#revision = revision;
     const bucket = this.#buckets.get(bucketOf(key));
     bucket?.entries.delete(key);
@@ -249,7 +261,9 @@ export class CachedStore implements Store {
   #sorted(name: string): StoredObject[] {
     const b = this.#buckets.get(name);
     if (!b) return [];
-    b.sorted ??= [...b.entries.values()].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    b.sorted ??= [...b.entries.values()].sort((x, y) =>
+      x.key < y.key ? -1 : x.key > y.key ? 1 : 0,
+    );
     return b.sorted;
   }
 }

@@ -8,7 +8,12 @@ export interface LogRecord {
 }
 
 export interface LoadedState {
-  readonly entries: readonly { key: string; json: string; createRevision: number; modRevision: number }[];
+  readonly entries: readonly {
+    key: string;
+    json: string;
+    createRevision: number;
+    modRevision: number;
+  }[];
   readonly revision: number;
   /** The retained log, oldest first: every record with revision > compactedRevision. */
   readonly log: readonly LogRecord[];

@@ -46,7 +46,9 @@ export class SqlitePersistence implements Persistence {
       'INSERT OR REPLACE INTO kv (key, json, create_rev, mod_rev) VALUES (?, ?, ?, ?)',
     );
     this.#del = this.#db.prepare('DELETE FROM kv WHERE key = ?');
-    this.#log = this.#db.prepare('INSERT INTO log (rev, key, json, deleted, create_rev) VALUES (?, ?, ?, ?, ?)');
+    this.#log = this.#db.prepare(
+      'INSERT INTO log (rev, key, json, deleted, create_rev) VALUES (?, ?, ?, ?, ?)',
+    );
     this.#setMeta = this.#db.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)');
     this.#write = this.#db.transaction((r: LogRecord) => {
       this.#log.run(r.revision, r.key, r.json, r.deleted ? 1 : 0, r.createRevision);
@@ -74,7 +76,9 @@ export class SqlitePersistence implements Persistence {
       }));
     const compactedRevision = meta.get('compacted') ?? 0;
     const log = this.#db
-      .prepare<[number], LogRow>('SELECT rev, key, json, deleted, create_rev FROM log WHERE rev > ? ORDER BY rev')
+      .prepare<[number], LogRow>(
+        'SELECT rev, key, json, deleted, create_rev FROM log WHERE rev > ? ORDER BY rev',
+      )
       .all(compactedRevision)
       .map((r) => ({
         revision: r.rev,

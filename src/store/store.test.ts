@@ -24,14 +24,21 @@ const pod = (name: string, extra: Record<string, unknown> = {}): KubeObject => (
 
 interface Backend {
   name: string;
-  open(historyLimit?: number): { store: CachedStore; reopen: () => CachedStore; cleanup: () => void };
+  open(historyLimit?: number): {
+    store: CachedStore;
+    reopen: () => CachedStore;
+    cleanup: () => void;
+  };
 }
 
 const backends: Backend[] = [
   {
     name: 'memory',
     open: (historyLimit) => {
-      const store = new CachedStore({ persistence: noPersistence, ...(historyLimit ? { historyLimit } : {}) });
+      const store = new CachedStore({
+        persistence: noPersistence,
+        ...(historyLimit ? { historyLimit } : {}),
+      });
       return { store, reopen: () => store, cleanup: () => undefined };
     },
   },
@@ -51,7 +58,7 @@ const backends: Backend[] = [
           store.close();
           return make();
         },
-        cleanup: () => rmSync(dir, { recursive: true, force: true }),
+        cleanup: () => { rmSync(dir, { recursive: true, force: true }); },
       };
     },
   },
@@ -94,7 +101,10 @@ for (const backend of backends) {
           store.list('/pods/').items.map((o) => o.key),
           ['/pods/a-b/z', '/pods/a/b', '/pods/a/y', '/pods/b/x'],
         );
-        assert.deepEqual(store.list('/pods/a/').items.map((o) => o.key), ['/pods/a/b', '/pods/a/y']);
+        assert.deepEqual(
+          store.list('/pods/a/').items.map((o) => o.key),
+          ['/pods/a/b', '/pods/a/y'],
+        );
         assert.equal(store.count('/pods/'), 4);
         assert.equal(store.list('/pods/a/').revision, store.revision());
       } finally {
@@ -126,7 +136,10 @@ for (const backend of backends) {
           ],
         );
         const revs = seen.map((e) => e.revision);
-        assert.deepEqual(revs, [...revs].sort((x, y) => x - y));
+        assert.deepEqual(
+          revs,
+          [...revs].sort((x, y) => x - y),
+        );
         assert.equal(seen[2]?.object.metadata.resourceVersion, String(seen[2]?.revision));
       } finally {
         cleanup();
@@ -139,8 +152,11 @@ for (const backend of backends) {
         for (let i = 0; i < 30; i++) await store.create(`/pods/default/p${i}`, pod(`p${i}`));
         assert.ok(store.oldestRevision() > 1);
         assert.throws(
-          () =>
-            store.watch('/pods/', { fromRevision: 1, signal: new AbortController().signal }, () => undefined),
+          () => { store.watch(
+              '/pods/',
+              { fromRevision: 1, signal: new AbortController().signal },
+              () => undefined,
+            ); },
           StoreExpiredError,
         );
       } finally {
@@ -160,8 +176,10 @@ for (const backend of backends) {
         assert.equal(again.revision(), rev);
         assert.deepEqual(again.get('/pods/default/a')?.object['spec'], { n: 2 });
         const seen: string[] = [];
-        again.watch('/pods/', { fromRevision: a.modRevision, signal: new AbortController().signal }, (e) =>
-          seen.push(`${e.type} ${e.key}`),
+        again.watch(
+          '/pods/',
+          { fromRevision: a.modRevision, signal: new AbortController().signal },
+          (e) => seen.push(`${e.type} ${e.key}`),
         );
         assert.deepEqual(seen, [
           'MODIFIED /pods/default/a',

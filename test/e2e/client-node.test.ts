@@ -31,9 +31,17 @@ it('client-node: an informer keeps a correct cache across a daemon restart', asy
   try {
     await informer.start();
     for (const name of ['a', 'b', 'c']) {
-      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name }, data: { v: name } } });
+      await core.createNamespacedConfigMap({
+        namespace: ns,
+        body: { metadata: { name }, data: { v: name } },
+      });
     }
-    const cached = (): string[] => informer.list(ns).map((c) => c.metadata?.name ?? '').filter((n) => n !== 'kube-root-ca.crt').sort();
+    const cached = (): string[] =>
+      informer
+        .list(ns)
+        .map((c) => c.metadata?.name ?? '')
+        .filter((n) => n !== 'kube-root-ca.crt')
+        .sort();
     await eventually('the first three objects in the cache', () => cached().join() === 'a,b,c');
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -44,8 +52,16 @@ it('client-node: an informer keeps a correct cache across a daemon restart', asy
       { name: 'b', namespace: ns, body: { data: { v: 'changed' } } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
-    await eventually('the cache to match the server after the restart', () => cached().join() === 'b,c,d', 30_000);
-    await eventually('the cache to see the change', () => informer.get('b', ns)?.data?.['v'] === 'changed', 30_000);
+    await eventually(
+      'the cache to match the server after the restart',
+      () => cached().join() === 'b,c,d',
+      30_000,
+    );
+    await eventually(
+      'the cache to see the change',
+      () => informer.get('b', ns)?.data?.['v'] === 'changed',
+      30_000,
+    );
   } finally {
     stopped = true;
     await informer.stop();
@@ -67,14 +83,33 @@ it('client-node: server-side apply through KubernetesObjectApi', async () => {
       spec: {
         replicas: 2,
         selector: { matchLabels: { app: 'ssa' } },
-        template: { metadata: { labels: { app: 'ssa' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] } },
+        template: {
+          metadata: { labels: { app: 'ssa' } },
+          spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] },
+        },
       },
     };
-    const created = await client.patch(spec, undefined, undefined, 'kiln-test', true, k8s.PatchStrategy.ServerSideApply);
+    const created = await client.patch(
+      spec,
+      undefined,
+      undefined,
+      'kiln-test',
+      true,
+      k8s.PatchStrategy.ServerSideApply,
+    );
     assert.equal((created as k8s.V1Deployment).spec?.replicas, 2);
-    const updated = await client.patch({ ...spec, spec: { ...spec.spec, replicas: 4 } }, undefined, undefined, 'kiln-test', true, k8s.PatchStrategy.ServerSideApply);
+    const updated = await client.patch(
+      { ...spec, spec: { ...spec.spec, replicas: 4 } },
+      undefined,
+      undefined,
+      'kiln-test',
+      true,
+      k8s.PatchStrategy.ServerSideApply,
+    );
     assert.equal((updated as k8s.V1Deployment).spec?.replicas, 4);
-    const managers = ((updated as k8s.V1Deployment).metadata?.managedFields ?? []).map((m) => `${m.manager ?? ''}/${m.operation ?? ''}`);
+    const managers = ((updated as k8s.V1Deployment).metadata?.managedFields ?? []).map(
+      (m) => `${m.manager ?? ''}/${m.operation ?? ''}`,
+    );
     assert.ok(managers.includes('kiln-test/Apply'), managers.join());
   } finally {
     child.kill('SIGKILL');

@@ -42,13 +42,22 @@ it('keeps every acknowledged write across kill -9, with resourceVersions still o
     child = await startKilnProcess(stateDir, port);
     const list = await apiRequest(ep, 'GET', '/api/v1/namespaces/default/configmaps');
     assert.equal(list.status, 200);
-    const items = (JSON.parse(list.body) as { items: { metadata: { name: string; resourceVersion: string } }[] }).items;
+    const items = (
+      JSON.parse(list.body) as { items: { metadata: { name: string; resourceVersion: string } }[] }
+    ).items;
     const found = new Map(items.map((i) => [i.metadata.name, Number(i.metadata.resourceVersion)]));
     const lost = acked.filter((a) => found.get(a.name) !== a.rv);
     assert.deepEqual(lost, [], `${lost.length} of ${acked.length} acknowledged writes were lost`);
-    const next = await apiRequest(ep, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'after-restart' } });
-    const rv = Number((JSON.parse(next.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion);
-    assert.ok(rv > Math.max(...acked.map((a) => a.rv)), 'resourceVersions keep increasing after the restart');
+    const next = await apiRequest(ep, 'POST', '/api/v1/namespaces/default/configmaps', {
+      metadata: { name: 'after-restart' },
+    });
+    const rv = Number(
+      (JSON.parse(next.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion,
+    );
+    assert.ok(
+      rv > Math.max(...acked.map((a) => a.rv)),
+      'resourceVersions keep increasing after the restart',
+    );
   } finally {
     child.kill('SIGKILL');
     rmSync(stateDir, { recursive: true, force: true });

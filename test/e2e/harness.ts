@@ -35,7 +35,11 @@ export interface TestCluster {
   readonly token: string;
   readonly caPem: string;
   /** Runs kubectl of the given version against the cluster with a fresh cache dir. */
-  kubectl(version: '1.32' | '1.33', args: readonly string[], opts?: { stdin?: string; timeoutMs?: number }): Promise<RunResult>;
+  kubectl(
+    version: '1.32' | '1.33',
+    args: readonly string[],
+    opts?: { stdin?: string; timeoutMs?: number },
+  ): Promise<RunResult>;
   /** Starts a long-running kubectl (e.g. `get -w`). */
   spawnKubectl(version: '1.32' | '1.33', args: readonly string[]): ChildProcess;
   stop(): Promise<void>;
@@ -45,7 +49,10 @@ export interface TestCluster {
 export async function startCluster(opts: { inMemory?: boolean } = {}): Promise<TestCluster> {
   const stateDir = mkdtempSync(join(tmpdir(), 'kiln-e2e-'));
   const cacheDir = join(stateDir, 'kube-cache');
-  const config = loadConfig({ stateDir, port: 0, host: '127.0.0.1', inMemory: opts.inMemory ?? true, fsync: false }, {});
+  const config = loadConfig(
+    { stateDir, port: 0, host: '127.0.0.1', inMemory: opts.inMemory ?? true, fsync: false },
+    {},
+  );
   const daemon = new Daemon({ config, clock: systemClock, ids: randomIds, logger: noopLogger });
   await daemon.start();
   const p = statePaths(stateDir);
@@ -81,7 +88,11 @@ export async function startCluster(opts: { inMemory?: boolean } = {}): Promise<T
 }
 
 /** Waits until `check` returns true, polling; throws after the timeout with `what`. */
-export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+export async function eventually(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

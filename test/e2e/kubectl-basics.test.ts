@@ -46,22 +46,45 @@ for (const version of ['1.32', '1.33'] as const) {
       assert.equal(r.stdout.trim(), 'namespace/demo created');
       const again = await c.kubectl(version, ['create', 'namespace', 'demo']);
       assert.notEqual(again.code, 0);
-      assert.match(again.stderr, /Error from server \(AlreadyExists\): namespaces "demo" already exists/);
+      assert.match(
+        again.stderr,
+        /Error from server \(AlreadyExists\): namespaces "demo" already exists/,
+      );
     });
 
     it('applies a deployment, re-applies a change and keeps the container ports', async () => {
-      const r1 = await c.kubectl(version, ['apply', '-f', '-'], { stdin: DEPLOYMENT('nginx:1.25') });
+      const r1 = await c.kubectl(version, ['apply', '-f', '-'], {
+        stdin: DEPLOYMENT('nginx:1.25'),
+      });
       assert.equal(r1.code, 0, r1.stderr);
       assert.equal(r1.stdout.trim(), 'deployment.apps/web created');
-      const r2 = await c.kubectl(version, ['apply', '-f', '-'], { stdin: DEPLOYMENT('nginx:1.27', 3) });
+      const r2 = await c.kubectl(version, ['apply', '-f', '-'], {
+        stdin: DEPLOYMENT('nginx:1.27', 3),
+      });
       assert.equal(r2.code, 0, r2.stderr);
       assert.equal(r2.stdout.trim(), 'deployment.apps/web configured');
-      const got = await c.kubectl(version, ['get', 'deployment', 'web', '-n', 'demo', '-o', 'json']);
+      const got = await c.kubectl(version, [
+        'get',
+        'deployment',
+        'web',
+        '-n',
+        'demo',
+        '-o',
+        'json',
+      ]);
       assert.equal(got.code, 0, got.stderr);
-      const d = JSON.parse(got.stdout) as { spec: { replicas: number; template: { spec: { containers: { image: string; ports?: unknown[] }[] } } }; metadata: { generation: number } };
+      const d = JSON.parse(got.stdout) as {
+        spec: {
+          replicas: number;
+          template: { spec: { containers: { image: string; ports?: unknown[] }[] } };
+        };
+        metadata: { generation: number };
+      };
       assert.equal(d.spec.replicas, 3);
       assert.equal(d.spec.template.spec.containers[0]?.image, 'nginx:1.27');
-      assert.deepEqual(d.spec.template.spec.containers[0]?.ports, [{ containerPort: 80, protocol: 'TCP' }]);
+      assert.deepEqual(d.spec.template.spec.containers[0]?.ports, [
+        { containerPort: 80, protocol: 'TCP' },
+      ]);
       assert.equal(d.metadata.generation, 2);
     });
 
@@ -76,9 +99,24 @@ for (const version of ['1.32', '1.33'] as const) {
       const names = await c.kubectl(version, ['get', 'ns', '-o', 'name']);
       assert.match(names.stdout, /namespace\/demo\n/);
       assert.match(names.stdout, /namespace\/kube-system\n/);
-      const jp = await c.kubectl(version, ['get', 'deploy', 'web', '-n', 'demo', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
+      const jp = await c.kubectl(version, [
+        'get',
+        'deploy',
+        'web',
+        '-n',
+        'demo',
+        '-o',
+        'jsonpath={.spec.template.spec.containers[0].image}',
+      ]);
       assert.equal(jp.stdout, 'nginx:1.27');
-      const cc = await c.kubectl(version, ['get', 'deploy', '-n', 'demo', '-o', 'custom-columns=NAME:.metadata.name,REPLICAS:.spec.replicas']);
+      const cc = await c.kubectl(version, [
+        'get',
+        'deploy',
+        '-n',
+        'demo',
+        '-o',
+        'custom-columns=NAME:.metadata.name,REPLICAS:.spec.replicas',
+      ]);
       assert.match(cc.stdout, /NAME\s+REPLICAS\nweb\s+3\n/);
       const all = await c.kubectl(version, ['get', 'ns', '--show-labels']);
       assert.match(all.stdout, /demo\s+Active\s+\S+\s+kubernetes\.io\/metadata\.name=demo/);
@@ -88,23 +126,87 @@ for (const version of ['1.32', '1.33'] as const) {
     });
 
     it('scales, labels, annotates and patches', async () => {
-      const s = await c.kubectl(version, ['scale', '--replicas=10', 'deployment/web', '-n', 'demo']);
+      const s = await c.kubectl(version, [
+        'scale',
+        '--replicas=10',
+        'deployment/web',
+        '-n',
+        'demo',
+      ]);
       assert.equal(s.code, 0, s.stderr);
       assert.equal(s.stdout.trim(), 'deployment.apps/web scaled');
-      const l = await c.kubectl(version, ['label', 'deployment', 'web', '-n', 'demo', 'tier=frontend']);
+      const l = await c.kubectl(version, [
+        'label',
+        'deployment',
+        'web',
+        '-n',
+        'demo',
+        'tier=frontend',
+      ]);
       assert.equal(l.stdout.trim(), 'deployment.apps/web labeled');
-      const a = await c.kubectl(version, ['annotate', 'deployment', 'web', '-n', 'demo', 'owner=team-a']);
+      const a = await c.kubectl(version, [
+        'annotate',
+        'deployment',
+        'web',
+        '-n',
+        'demo',
+        'owner=team-a',
+      ]);
       assert.equal(a.stdout.trim(), 'deployment.apps/web annotated');
-      const sel = await c.kubectl(version, ['get', 'deploy', '-n', 'demo', '-l', 'tier in (frontend)', '-o', 'name']);
+      const sel = await c.kubectl(version, [
+        'get',
+        'deploy',
+        '-n',
+        'demo',
+        '-l',
+        'tier in (frontend)',
+        '-o',
+        'name',
+      ]);
       assert.equal(sel.stdout.trim(), 'deployment.apps/web');
-      const smp = await c.kubectl(version, ['patch', 'deployment', 'web', '-n', 'demo', '--type', 'strategic', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.28"}]}}}}']);
+      const smp = await c.kubectl(version, [
+        'patch',
+        'deployment',
+        'web',
+        '-n',
+        'demo',
+        '--type',
+        'strategic',
+        '-p',
+        '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.28"}]}}}}',
+      ]);
       assert.equal(smp.code, 0, smp.stderr);
-      const merge = await c.kubectl(version, ['patch', 'deployment', 'web', '-n', 'demo', '--type', 'merge', '-p', '{"metadata":{"labels":{"patched":"yes"}}}']);
+      const merge = await c.kubectl(version, [
+        'patch',
+        'deployment',
+        'web',
+        '-n',
+        'demo',
+        '--type',
+        'merge',
+        '-p',
+        '{"metadata":{"labels":{"patched":"yes"}}}',
+      ]);
       assert.equal(merge.code, 0, merge.stderr);
-      const json = await c.kubectl(version, ['patch', 'deployment', 'web', '-n', 'demo', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/replicas","value":4}]']);
+      const json = await c.kubectl(version, [
+        'patch',
+        'deployment',
+        'web',
+        '-n',
+        'demo',
+        '--type',
+        'json',
+        '-p',
+        '[{"op":"replace","path":"/spec/replicas","value":4}]',
+      ]);
       assert.equal(json.code, 0, json.stderr);
-      const got = JSON.parse((await c.kubectl(version, ['get', 'deploy', 'web', '-n', 'demo', '-o', 'json'])).stdout) as {
-        spec: { replicas: number; template: { spec: { containers: { image: string; ports: unknown[] }[] } } };
+      const got = JSON.parse(
+        (await c.kubectl(version, ['get', 'deploy', 'web', '-n', 'demo', '-o', 'json'])).stdout,
+      ) as {
+        spec: {
+          replicas: number;
+          template: { spec: { containers: { image: string; ports: unknown[] }[] } };
+        };
         metadata: { labels: Record<string, string>; annotations: Record<string, string> };
       };
       assert.equal(got.spec.replicas, 4);
@@ -117,46 +219,88 @@ for (const version of ['1.32', '1.33'] as const) {
 
     it('creates a deployment, configmap and secret with protobuf bodies', async () => {
       for (const args of [
-        ['create', 'deployment', 'pb', '-n', 'demo', '--image=nginx:1.27', '--replicas=2', '--port=80'],
+        [
+          'create',
+          'deployment',
+          'pb',
+          '-n',
+          'demo',
+          '--image=nginx:1.27',
+          '--replicas=2',
+          '--port=80',
+        ],
         ['create', 'configmap', 'cfg', '-n', 'demo', '--from-literal=a=b'],
         ['create', 'secret', 'generic', 'sec', '-n', 'demo', '--from-literal=k=v'],
       ]) {
         const r = await c.kubectl(version, args);
         assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       }
-      const cm = JSON.parse((await c.kubectl(version, ['get', 'cm', 'cfg', '-n', 'demo', '-o', 'json'])).stdout) as { data: Record<string, string> };
+      const cm = JSON.parse(
+        (await c.kubectl(version, ['get', 'cm', 'cfg', '-n', 'demo', '-o', 'json'])).stdout,
+      ) as { data: Record<string, string> };
       assert.deepEqual(cm.data, { a: 'b' });
-      const sec = JSON.parse((await c.kubectl(version, ['get', 'secret', 'sec', '-n', 'demo', '-o', 'json'])).stdout) as { data: Record<string, string>; type: string };
+      const sec = JSON.parse(
+        (await c.kubectl(version, ['get', 'secret', 'sec', '-n', 'demo', '-o', 'json'])).stdout,
+      ) as { data: Record<string, string>; type: string };
       assert.deepEqual(sec.data, { k: Buffer.from('v').toString('base64') });
       assert.equal(sec.type, 'Opaque');
-      const d = JSON.parse((await c.kubectl(version, ['get', 'deploy', 'pb', '-n', 'demo', '-o', 'json'])).stdout) as { spec: { replicas: number } };
+      const d = JSON.parse(
+        (await c.kubectl(version, ['get', 'deploy', 'pb', '-n', 'demo', '-o', 'json'])).stdout,
+      ) as { spec: { replicas: number } };
       assert.equal(d.spec.replicas, 2);
     });
 
     it('applies server-side and reports ownership conflicts', async () => {
-      const r = await c.kubectl(version, ['apply', '--server-side', '-f', '-'], { stdin: DEPLOYMENT('nginx:1.29', 2).replace('name: web', 'name: ssa') });
+      const r = await c.kubectl(version, ['apply', '--server-side', '-f', '-'], {
+        stdin: DEPLOYMENT('nginx:1.29', 2).replace('name: web', 'name: ssa'),
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.trim(), 'deployment.apps/ssa serverside-applied');
-      const again = await c.kubectl(version, ['apply', '--server-side', '--field-manager', 'other', '-f', '-'], {
-        stdin: DEPLOYMENT('nginx:1.29', 5).replace('name: web', 'name: ssa'),
-      });
+      const again = await c.kubectl(
+        version,
+        ['apply', '--server-side', '--field-manager', 'other', '-f', '-'],
+        {
+          stdin: DEPLOYMENT('nginx:1.29', 5).replace('name: web', 'name: ssa'),
+        },
+      );
       assert.notEqual(again.code, 0);
       assert.match(again.stderr, /conflict/i);
       assert.match(again.stderr, /\.spec\.replicas/);
-      const forced = await c.kubectl(version, ['apply', '--server-side', '--force-conflicts', '--field-manager', 'other', '-f', '-'], {
-        stdin: DEPLOYMENT('nginx:1.29', 5).replace('name: web', 'name: ssa'),
-      });
+      const forced = await c.kubectl(
+        version,
+        ['apply', '--server-side', '--force-conflicts', '--field-manager', 'other', '-f', '-'],
+        {
+          stdin: DEPLOYMENT('nginx:1.29', 5).replace('name: web', 'name: ssa'),
+        },
+      );
       assert.equal(forced.code, 0, forced.stderr);
-      const got = JSON.parse((await c.kubectl(version, ['get', 'deploy', 'ssa', '-n', 'demo', '-o', 'json', '--show-managed-fields'])).stdout) as {
+      const got = JSON.parse(
+        (
+          await c.kubectl(version, [
+            'get',
+            'deploy',
+            'ssa',
+            '-n',
+            'demo',
+            '-o',
+            'json',
+            '--show-managed-fields',
+          ])
+        ).stdout,
+      ) as {
         spec: { replicas: number };
         metadata: { managedFields: { manager: string; operation: string }[] };
       };
       assert.equal(got.spec.replicas, 5);
-      assert.ok(got.metadata.managedFields.some((m) => m.manager === 'other' && m.operation === 'Apply'));
+      assert.ok(
+        got.metadata.managedFields.some((m) => m.manager === 'other' && m.operation === 'Apply'),
+      );
     });
 
     it('rejects unknown fields under Strict and invalid names with Status errors', async () => {
-      const bad = DEPLOYMENT('nginx:1.27').replace('replicas: 1', 'replicas: 1\n  replicaz: 2').replace('name: web', 'name: strict');
+      const bad = DEPLOYMENT('nginx:1.27')
+        .replace('replicas: 1', 'replicas: 1\n  replicaz: 2')
+        .replace('name: web', 'name: strict');
       const r = await c.kubectl(version, ['apply', '-f', '-'], { stdin: bad });
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, /strict decoding error: unknown field "spec\.replicaz"/);
@@ -167,19 +311,32 @@ for (const version of ['1.32', '1.33'] as const) {
 
     it('watches pods with get -w and streams changes', async () => {
       const pod = (name: string): string =>
-        JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'demo' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
-      assert.equal((await c.kubectl(version, ['create', '-f', '-'], { stdin: pod('first') })).code, 0);
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name, namespace: 'demo' },
+          spec: { containers: [{ name: 'c', image: 'busybox' }] },
+        });
+      assert.equal(
+        (await c.kubectl(version, ['create', '-f', '-'], { stdin: pod('first') })).code,
+        0,
+      );
       const w = c.spawnKubectl(version, ['get', 'pods', '-n', 'demo', '-w']);
       let out = '';
       w.stdout?.on('data', (d: Buffer) => (out += d.toString()));
       w.stderr?.on('data', (d: Buffer) => (out += d.toString()));
       try {
-        await eventually('the watch header and first row', () => /NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nfirst\s+0\/1\s+Pending/.test(out));
+        await eventually('the watch header and first row', () =>
+          /NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nfirst\s+0\/1\s+Pending/.test(out),
+        );
         const r = await c.kubectl(version, ['create', '-f', '-'], { stdin: pod('watched') });
         assert.equal(r.code, 0, r.stderr);
         await eventually('the new pod row', () => /watched\s+0\/1\s+Pending\s+0\s+\d+s/.test(out));
         await c.kubectl(version, ['label', 'pod', 'first', '-n', 'demo', 'x=y']);
-        await eventually('the modified pod row', () => (out.match(/first\s+0\/1/g) ?? []).length >= 2);
+        await eventually(
+          'the modified pod row',
+          () => (out.match(/first\s+0\/1/g) ?? []).length >= 2,
+        );
         assert.equal(w.exitCode, null, 'kubectl get -w stays open');
       } finally {
         w.kill();
@@ -187,7 +344,14 @@ for (const version of ['1.32', '1.33'] as const) {
     });
 
     it('waits for a jsonpath condition', async () => {
-      const waiter = c.kubectl(version, ['wait', '--for=jsonpath={.metadata.labels.ready}=yes', 'configmap/cfg', '-n', 'demo', '--timeout=30s']);
+      const waiter = c.kubectl(version, [
+        'wait',
+        '--for=jsonpath={.metadata.labels.ready}=yes',
+        'configmap/cfg',
+        '-n',
+        'demo',
+        '--timeout=30s',
+      ]);
       await new Promise((r) => setTimeout(r, 500));
       await c.kubectl(version, ['label', 'configmap', 'cfg', '-n', 'demo', 'ready=yes']);
       const r = await waiter;

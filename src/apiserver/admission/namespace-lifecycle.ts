@@ -15,7 +15,11 @@ export function namespaceLifecycle(store: Store): AdmissionPlugin {
     validate(a) {
       if (a.def.group === '' && a.def.resource === 'namespaces') {
         if (a.operation === 'DELETE' && IMMORTAL.has(a.name)) {
-          throw errors.forbidden({ group: '', resource: 'namespaces' }, a.name, 'this namespace may not be deleted');
+          throw errors.forbidden(
+            { group: '', resource: 'namespaces' },
+            a.name,
+            'this namespace may not be deleted',
+          );
         }
         return;
       }

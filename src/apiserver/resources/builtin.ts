@@ -2,7 +2,16 @@ import type { KubeObject } from '../../api/index.ts';
 import { eventsV1Conversion } from './event-conversion.ts';
 import type { ResourceDefinition, ScaleSpec } from './types.ts';
 
-const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const ALL_VERBS = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
 
 interface Spec {
   group?: string;
@@ -25,6 +34,28 @@ interface Spec {
   conversion?: ResourceDefinition['conversion'];
 }
 
+type OptionalParts = Pick<
+  ResourceDefinition,
+  | 'scale'
+  | 'selectableFields'
+  | 'prepareForCreate'
+  | 'prepareForUpdate'
+  | 'storageResource'
+  | 'conversion'
+>;
+
+/** Optional hooks, present only when set: exactOptionalPropertyTypes forbids `undefined`. */
+function optionalParts(s: Spec): OptionalParts {
+  return {
+    ...(s.scale ? { scale: s.scale } : {}),
+    ...(s.selectableFields ? { selectableFields: s.selectableFields } : {}),
+    ...(s.prepareForCreate ? { prepareForCreate: s.prepareForCreate } : {}),
+    ...(s.prepareForUpdate ? { prepareForUpdate: s.prepareForUpdate } : {}),
+    ...(s.storageResource ? { storageResource: s.storageResource } : {}),
+    ...(s.conversion ? { conversion: s.conversion } : {}),
+  };
+}
+
 function define(s: Spec): ResourceDefinition {
   const subresources = s.subresources ?? [];
   return {
@@ -43,16 +74,15 @@ function define(s: Spec): ResourceDefinition {
     tracksGeneration: s.tracksGeneration ?? false,
     statusSubresource: subresources.includes('status'),
     allowCreateOnUpdate: s.allowCreateOnUpdate ?? false,
-    ...(s.scale ? { scale: s.scale } : {}),
-    ...(s.selectableFields ? { selectableFields: s.selectableFields } : {}),
-    ...(s.prepareForCreate ? { prepareForCreate: s.prepareForCreate } : {}),
-    ...(s.prepareForUpdate ? { prepareForUpdate: s.prepareForUpdate } : {}),
-    ...(s.storageResource ? { storageResource: s.storageResource } : {}),
-    ...(s.conversion ? { conversion: s.conversion } : {}),
+    ...optionalParts(s),
   };
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+/** A field-selector value: scalars as upstream prints them; absent (or non-scalar) as ''. */
+const str = (v: unknown): string => {
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+};
 const rec = (v: unknown): Record<string, unknown> =>
   // SAFETY: only used to read optional fields; a non-object reads as empty.
   typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
@@ -100,7 +130,10 @@ function eventFields(o: KubeObject): Record<string, string> {
 function prepareNamespaceForCreate(o: KubeObject): void {
   const spec = rec(o['spec']);
   const finalizers = Array.isArray(spec['finalizers']) ? (spec['finalizers'] as unknown[]) : [];
-  o['spec'] = { ...spec, finalizers: finalizers.includes('kubernetes') ? finalizers : [...finalizers, 'kubernetes'] };
+  o['spec'] = {
+    ...spec,
+    finalizers: finalizers.includes('kubernetes') ? finalizers : [...finalizers, 'kubernetes'],
+  };
   o['status'] = { phase: 'Active' };
 }
 
@@ -116,7 +149,8 @@ function prepareNamespaceForUpdate(next: KubeObject, old: KubeObject, subresourc
     if (next.metadata.resourceVersion === '') delete next.metadata.resourceVersion;
     return;
   }
-  if (subresource === '') next['spec'] = { ...rec(next['spec']), finalizers: oldSpec['finalizers'] ?? [] };
+  if (subresource === '')
+    next['spec'] = { ...rec(next['spec']), finalizers: oldSpec['finalizers'] ?? [] };
 }
 
 /** Pods start Pending; the API server, not the client, owns a new pod's status. */
@@ -147,7 +181,18 @@ export const builtinResources: readonly ResourceDefinition[] = [
     kind: 'Pod',
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'ephemeralcontainers', 'proxy', 'resize'],
+    subresources: [
+      'status',
+      'binding',
+      'eviction',
+      'log',
+      'exec',
+      'attach',
+      'portforward',
+      'ephemeralcontainers',
+      'proxy',
+      'resize',
+    ],
     selectableFields: podFields,
     prepareForCreate: resetPodStatus,
   }),
@@ -162,9 +207,17 @@ export const builtinResources: readonly ResourceDefinition[] = [
     namespaced: false,
     shortNames: ['no'],
     subresources: ['status', 'proxy'],
-    selectableFields: (o) => ({ 'spec.unschedulable': String(rec(o['spec'])['unschedulable'] === true) }),
+    selectableFields: (o) => ({
+      'spec.unschedulable': String(rec(o['spec'])['unschedulable'] === true),
+    }),
   }),
-  define({ resource: 'events', kind: 'Event', shortNames: ['ev'], selectableFields: eventFields, allowCreateOnUpdate: true }),
+  define({
+    resource: 'events',
+    kind: 'Event',
+    shortNames: ['ev'],
+    selectableFields: eventFields,
+    allowCreateOnUpdate: true,
+  }),
   define({
     resource: 'services',
     kind: 'Service',
@@ -173,14 +226,24 @@ export const builtinResources: readonly ResourceDefinition[] = [
     subresources: ['status', 'proxy'],
     nameRule: 'label',
   }),
-  define({ resource: 'endpoints', kind: 'Endpoints', shortNames: ['ep'], allowCreateOnUpdate: true }),
+  define({
+    resource: 'endpoints',
+    kind: 'Endpoints',
+    shortNames: ['ep'],
+    allowCreateOnUpdate: true,
+  }),
   define({ resource: 'configmaps', kind: 'ConfigMap', shortNames: ['cm'] }),
   define({
     resource: 'secrets',
     kind: 'Secret',
     selectableFields: (o) => ({ type: str(o['type']) }),
   }),
-  define({ resource: 'serviceaccounts', kind: 'ServiceAccount', shortNames: ['sa'], subresources: ['token'] }),
+  define({
+    resource: 'serviceaccounts',
+    kind: 'ServiceAccount',
+    shortNames: ['sa'],
+    subresources: ['token'],
+  }),
   define({
     resource: 'persistentvolumes',
     kind: 'PersistentVolume',
@@ -201,7 +264,12 @@ export const builtinResources: readonly ResourceDefinition[] = [
     },
   }),
   define({ resource: 'limitranges', kind: 'LimitRange', shortNames: ['limits'] }),
-  define({ resource: 'resourcequotas', kind: 'ResourceQuota', shortNames: ['quota'], subresources: ['status'] }),
+  define({
+    resource: 'resourcequotas',
+    kind: 'ResourceQuota',
+    shortNames: ['quota'],
+    subresources: ['status'],
+  }),
   define({ resource: 'podtemplates', kind: 'PodTemplate' }),
   // apps/v1
   ...(
@@ -234,7 +302,7 @@ export const builtinResources: readonly ResourceDefinition[] = [
     subresources: ['status'],
     tracksGeneration: true,
     prepareForCreate: resetStatus,
-    selectableFields: (o) => ({ 'status.successful': String(rec(o['status'])['succeeded'] ?? '') }),
+    selectableFields: (o) => ({ 'status.successful': str(rec(o['status'])['succeeded']) }),
   }),
   define({
     group: 'batch',
@@ -277,7 +345,13 @@ export const builtinResources: readonly ResourceDefinition[] = [
     tracksGeneration: true,
     prepareForCreate: resetStatus,
   }),
-  define({ group: 'scheduling.k8s.io', resource: 'priorityclasses', kind: 'PriorityClass', namespaced: false, shortNames: ['pc'] }),
+  define({
+    group: 'scheduling.k8s.io',
+    resource: 'priorityclasses',
+    kind: 'PriorityClass',
+    namespaced: false,
+    shortNames: ['pc'],
+  }),
   define({ group: 'discovery.k8s.io', resource: 'endpointslices', kind: 'EndpointSlice' }),
   define({
     group: 'networking.k8s.io',
@@ -287,7 +361,12 @@ export const builtinResources: readonly ResourceDefinition[] = [
     subresources: ['status'],
     tracksGeneration: true,
   }),
-  define({ group: 'networking.k8s.io', resource: 'ingressclasses', kind: 'IngressClass', namespaced: false }),
+  define({
+    group: 'networking.k8s.io',
+    resource: 'ingressclasses',
+    kind: 'IngressClass',
+    namespaced: false,
+  }),
   define({
     group: 'networking.k8s.io',
     resource: 'networkpolicies',
@@ -295,5 +374,10 @@ export const builtinResources: readonly ResourceDefinition[] = [
     shortNames: ['netpol'],
     tracksGeneration: true,
   }),
-  define({ group: 'node.k8s.io', resource: 'runtimeclasses', kind: 'RuntimeClass', namespaced: false }),
+  define({
+    group: 'node.k8s.io',
+    resource: 'runtimeclasses',
+    kind: 'RuntimeClass',
+    namespaced: false,
+  }),
 ];

@@ -12,15 +12,25 @@ const RENAMES: readonly (readonly [string, string])[] = [
   ['deprecatedCount', 'count'],
 ];
 
-function rename(obj: KubeObject, pairs: readonly (readonly [string, string])[], apiVersion: string): KubeObject {
-  const out: KubeObject = { ...obj, apiVersion, kind: 'Event' };
-  for (const [from, to] of pairs) {
-    if (from in out) {
-      out[to] = out[from];
-      delete out[from];
-    }
-  }
-  return out;
+/**
+ * A copy of `obj` with fields renamed. A renamed field wins over one already carrying its new
+ * name, as the served version's field is the one the client meant.
+ */
+function rename(
+  obj: KubeObject,
+  pairs: readonly (readonly [string, string])[],
+  apiVersion: string,
+): KubeObject {
+  const renames = new Map(pairs.filter(([from]) => from in obj));
+  const kept = Object.entries(obj).filter(([k]) => !renames.has(k));
+  const moved = [...renames].map(([from, to]) => [to, obj[from]] as const);
+  const base: KubeObject = {
+    ...Object.fromEntries(kept),
+    metadata: obj.metadata,
+    apiVersion,
+    kind: 'Event',
+  };
+  return { ...base, ...Object.fromEntries(moved) };
 }
 
 /** The events.k8s.io/v1 view of core/v1 events: the same objects, as upstream stores them. */

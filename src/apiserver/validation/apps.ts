@@ -297,9 +297,7 @@ function validateStatefulSetSpec(w: Walker, spec: JsonObject | undefined): void 
   nonnegative(w, spec, 'minReadySeconds');
   const ordinals = w.obj(spec, 'spec', 'ordinals');
   if (ordinals !== undefined)
-    w.add(
-      ...validateNonnegative(w.num(ordinals, 'spec.ordinals', 'start'), 'spec.ordinals.start'),
-    );
+    w.add(...validateNonnegative(w.num(ordinals, 'spec.ordinals', 'start'), 'spec.ordinals.start'));
   const sel = checkSelector(w, spec, { required: true, kind: 'statefulset' });
   validateStatefulSetTemplate(w, spec, sel);
 }

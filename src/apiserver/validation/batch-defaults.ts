@@ -1,5 +1,6 @@
 import type { JsonObject, KubeObject } from '../../api/index.ts';
 import { defaultPodTemplateSpec } from './core-defaults.ts';
+import { metaMap, metaOf } from './walker.ts';
 import {
   defaultTemplateMetadata,
   ensureObject,
@@ -40,12 +41,11 @@ export function defaultJob(obj: KubeObject): void {
 /** `if len(obj.Labels) == 0 { obj.Labels = obj.Spec.Template.Labels }`. */
 function defaultJobLabels(obj: KubeObject, spec: JsonObject): void {
   const labels = objectAt(objectAt(objectAt(spec, 'template'), 'metadata'), 'labels');
-  const own = obj.metadata.labels;
-  if (labels !== undefined && (own === undefined || Object.keys(own).length === 0)) {
-    obj.metadata.labels = Object.fromEntries(
+  const meta = metaOf(obj);
+  if (labels !== undefined && Object.keys(metaMap(obj, 'labels')).length === 0)
+    meta['labels'] = Object.fromEntries(
       Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'),
     );
-  }
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   type KubeObject,
 } from '../../api/index.ts';
 import { validatePodTemplateSpec } from './core-pod.ts';
+import { ensureObject, ensurePath, objectAt, objectsAt, specOf } from './defaults-helpers.ts';
 import { cronScheduleError, loadLocationError } from './cron.ts';
 import { semanticEqual } from './equality.ts';
 import {
@@ -38,7 +39,7 @@ import {
   FIELD_IMMUTABLE,
   validateNonnegative,
 } from './object-meta.ts';
-import { Walker } from './walker.ts';
+import { metaText, Walker, type Located } from './walker.ts';
 import { templateLabels } from './workload-template.ts';
 
 /** batch/v1 Jobs and CronJobs (pkg/apis/batch/validation and the registry strategies). */
@@ -60,22 +61,17 @@ const MAX_FAILED_HIGH_COMPLETIONS = 10000;
  * object's uid, so the REST layer calls it after assigning one and before validating.
  */
 export function generateJobSelector(job: KubeObject): void {
-  const spec = isJsonObject(job['spec']) ? job['spec'] : undefined;
+  const spec = specOf(job);
   if (spec === undefined || spec['manualSelector'] === true) return;
-  const name = job.metadata.name ?? '';
-  const uid = job.metadata.uid ?? '';
-  const template = isJsonObject(spec['template']) ? spec['template'] : (spec['template'] = {});
-  const meta = isJsonObject(template['metadata'])
-    ? template['metadata']
-    : (template['metadata'] = {});
-  const labels = isJsonObject(meta['labels']) ? meta['labels'] : (meta['labels'] = {});
-  for (const k of [LEGACY_JOB_NAME, JOB_NAME]) labels[k] ??= name;
-  for (const k of [LEGACY_CONTROLLER_UID, CONTROLLER_UID]) labels[k] ??= uid;
-  const selector = isJsonObject(spec['selector']) ? spec['selector'] : (spec['selector'] = {});
-  const matchLabels = isJsonObject(selector['matchLabels'])
-    ? selector['matchLabels']
-    : (selector['matchLabels'] = {});
-  matchLabels[CONTROLLER_UID] ??= uid;
+  const name = metaText(job, 'name');
+  const uid = metaText(job, 'uid');
+  const labels = ensurePath(spec, ['template', 'metadata', 'labels']);
+  if (labels !== undefined) {
+    for (const k of [LEGACY_JOB_NAME, JOB_NAME]) labels[k] ??= name;
+    for (const k of [LEGACY_CONTROLLER_UID, CONTROLLER_UID]) labels[k] ??= uid;
+  }
+  const matchLabels = ensurePath(spec, ['selector', 'matchLabels']);
+  if (matchLabels !== undefined) matchLabels[CONTROLLER_UID] ??= uid;
 }
 
 function hasLabel(
@@ -112,8 +108,8 @@ function validateGeneratedSelector(
   const { spec, prefixed } = at;
   if (spec === undefined || spec['manualSelector'] === true || !isJsonObject(spec['selector']))
     return;
-  const uid = job.metadata.uid ?? '';
-  const name = job.metadata.name ?? '';
+  const uid = metaText(job, 'uid');
+  const name = metaText(job, 'name');
   if (uid === '') w.add(required('metadata.uid'));
   const labels = templateLabels(isJsonObject(spec['template']) ? spec['template'] : undefined);
   hasLabel(w, labels, [LEGACY_CONTROLLER_UID, uid]);
@@ -188,41 +184,44 @@ function readNums(spec: JsonObject): JobNums {
   };
 }
 
+/** Reports `value` when it is set and above `max`. */
+function atMost(
+  w: Walker,
+  at: { path: string; value: number | undefined },
+  limit: { max: number; msg: string },
+): void {
+  if (at.value !== undefined && at.value > limit.max) w.add(invalid(at.path, at.value, limit.msg));
+}
+
 function validateIndexed(w: Walker, nums: JobNums, path: string): void {
-  const { completions, parallelism, maxFailedIndexes, backoffLimitPerIndex } = nums;
+  const { completions, parallelism, maxFailedIndexes } = nums;
   if (completions === undefined)
     w.add(required(child(path, 'completions'), 'when completion mode is Indexed'));
-  if (parallelism !== undefined && parallelism > MAX_PARALLELISM_INDEXED) {
-    w.add(
-      invalid(
-        child(path, 'parallelism'),
-        parallelism,
-        `must be less than or equal to ${MAX_PARALLELISM_INDEXED} when completion mode is Indexed`,
-      ),
+  atMost(
+    w,
+    { path: child(path, 'parallelism'), value: parallelism },
+    {
+      max: MAX_PARALLELISM_INDEXED,
+      msg: `must be less than or equal to ${MAX_PARALLELISM_INDEXED} when completion mode is Indexed`,
+    },
+  );
+  if (completions !== undefined) {
+    atMost(
+      w,
+      { path: child(path, 'maxFailedIndexes'), value: maxFailedIndexes },
+      { max: completions, msg: 'must be less than or equal to completions' },
     );
   }
-  if (
-    completions !== undefined &&
-    maxFailedIndexes !== undefined &&
-    maxFailedIndexes > completions
-  ) {
-    w.add(
-      invalid(
-        child(path, 'maxFailedIndexes'),
-        maxFailedIndexes,
-        'must be less than or equal to completions',
-      ),
-    );
-  }
-  if (maxFailedIndexes !== undefined && maxFailedIndexes > MAX_FAILED_INDEXES) {
-    w.add(
-      invalid(
-        child(path, 'maxFailedIndexes'),
-        maxFailedIndexes,
-        `must be less than or equal to ${MAX_FAILED_INDEXES}`,
-      ),
-    );
-  }
+  atMost(
+    w,
+    { path: child(path, 'maxFailedIndexes'), value: maxFailedIndexes },
+    { max: MAX_FAILED_INDEXES, msg: `must be less than or equal to ${MAX_FAILED_INDEXES}` },
+  );
+  validateHighCompletions(w, nums, path);
+}
+
+function validateHighCompletions(w: Walker, nums: JobNums, path: string): void {
+  const { completions, parallelism, maxFailedIndexes, backoffLimitPerIndex } = nums;
   if (
     completions === undefined ||
     completions <= COMPLETIONS_SOFT_LIMIT ||
@@ -238,24 +237,22 @@ function validateIndexed(w: Walker, nums: JobNums, path: string): void {
     );
   }
   const suffix = `when completions are above ${COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index`;
-  if (parallelism !== undefined && parallelism > PARALLELISM_HIGH_COMPLETIONS) {
-    w.add(
-      invalid(
-        child(path, 'parallelism'),
-        parallelism,
-        `must be less than or equal to ${PARALLELISM_HIGH_COMPLETIONS} ${suffix}`,
-      ),
-    );
-  }
-  if (maxFailedIndexes !== undefined && maxFailedIndexes > MAX_FAILED_HIGH_COMPLETIONS) {
-    w.add(
-      invalid(
-        child(path, 'maxFailedIndexes'),
-        maxFailedIndexes,
-        `must be less than or equal to ${MAX_FAILED_HIGH_COMPLETIONS} ${suffix}`,
-      ),
-    );
-  }
+  atMost(
+    w,
+    { path: child(path, 'parallelism'), value: parallelism },
+    {
+      max: PARALLELISM_HIGH_COMPLETIONS,
+      msg: `must be less than or equal to ${PARALLELISM_HIGH_COMPLETIONS} ${suffix}`,
+    },
+  );
+  atMost(
+    w,
+    { path: child(path, 'maxFailedIndexes'), value: maxFailedIndexes },
+    {
+      max: MAX_FAILED_HIGH_COMPLETIONS,
+      msg: `must be less than or equal to ${MAX_FAILED_HIGH_COMPLETIONS} ${suffix}`,
+    },
+  );
 }
 
 function validateCompletionMode(w: Walker, spec: JsonObject, path: string): string {
@@ -352,42 +349,52 @@ function validateOnPodConditions(w: Walker, rule: JsonObject, path: string): num
   return items.length;
 }
 
+function templateContainerNames(spec: JsonObject): Set<string> {
+  const names = new Set<string>();
+  const tspec = objectAt(objectAt(spec, 'template'), 'spec');
+  for (const k of ['containers', 'initContainers']) {
+    for (const c of objectsAt(tspec, k)) if (typeof c['name'] === 'string') names.add(c['name']);
+  }
+  return names;
+}
+
 function validatePodFailurePolicy(w: Walker, spec: JsonObject, path: string): void {
   const pfpPath = child(path, 'podFailurePolicy');
   const pfp = w.obj(spec, path, 'podFailurePolicy');
   if (pfp === undefined) return;
   const rules = w.items(pfp, pfpPath, 'rules');
   if (rules.length > 20) w.add(tooMany(child(pfpPath, 'rules'), rules.length, 20));
-  const containerNames = new Set<string>();
-  const tspec = (spec['template'] as { spec?: JsonObject } | undefined)?.spec;
-  for (const k of ['containers', 'initContainers']) {
-    for (const c of Array.isArray(tspec?.[k]) ? tspec[k] : [])
-      if (isJsonObject(c) && typeof c['name'] === 'string') containerNames.add(c['name']);
-  }
-  for (const { o, path: rp } of rules) {
-    const action = w.text(o, rp, 'action');
-    if (action === '')
-      w.add(
-        required(child(rp, 'action'), 'valid values: ["Count" "FailIndex" "FailJob" "Ignore"]'),
-      );
-    else if (action === 'FailIndex') {
-      if (spec['backoffLimitPerIndex'] === undefined)
-        w.add(invalid(child(rp, 'action'), action, 'requires the backoffLimitPerIndex to be set'));
-    } else if (!FAILURE_ACTIONS.includes(action))
-      w.add(notSupported(child(rp, 'action'), action, FAILURE_ACTIONS));
-    const exit = w.obj(o, rp, 'onExitCodes');
-    if (exit !== undefined)
-      validateOnExitCodes(w, exit, { path: child(rp, 'onExitCodes'), containerNames });
-    const conditions = validateOnPodConditions(w, o, rp);
-    if (exit !== undefined && conditions > 0)
-      w.add(
-        invalid(rp, OMIT_VALUE, 'specifying both OnExitCodes and OnPodConditions is not supported'),
-      );
-    if (exit === undefined && conditions === 0)
-      w.add(
-        invalid(rp, OMIT_VALUE, 'specifying one of OnExitCodes and OnPodConditions is required'),
-      );
-  }
+  const containerNames = templateContainerNames(spec);
+  for (const rule of rules) validateFailureRule(w, rule, { spec, containerNames });
+}
+
+function validateFailureRule(
+  w: Walker,
+  rule: Located,
+  ctx: { spec: JsonObject; containerNames: ReadonlySet<string> },
+): void {
+  const { o, path: rp } = rule;
+  const action = w.text(o, rp, 'action');
+  if (action === '')
+    w.add(required(child(rp, 'action'), 'valid values: ["Count" "FailIndex" "FailJob" "Ignore"]'));
+  else if (action === 'FailIndex') {
+    if (ctx.spec['backoffLimitPerIndex'] === undefined)
+      w.add(invalid(child(rp, 'action'), action, 'requires the backoffLimitPerIndex to be set'));
+  } else if (!FAILURE_ACTIONS.includes(action))
+    w.add(notSupported(child(rp, 'action'), action, FAILURE_ACTIONS));
+  const exit = w.obj(o, rp, 'onExitCodes');
+  if (exit !== undefined)
+    validateOnExitCodes(w, exit, {
+      path: child(rp, 'onExitCodes'),
+      containerNames: ctx.containerNames,
+    });
+  const conditions = validateOnPodConditions(w, o, rp);
+  if (exit !== undefined && conditions > 0)
+    w.add(
+      invalid(rp, OMIT_VALUE, 'specifying both OnExitCodes and OnPodConditions is not supported'),
+    );
+  if (exit === undefined && conditions === 0)
+    w.add(invalid(rp, OMIT_VALUE, 'specifying one of OnExitCodes and OnPodConditions is required'));
 }
 
 function validateReplacementPolicy(w: Walker, spec: JsonObject, path: string): void {
@@ -402,7 +409,7 @@ function validateReplacementPolicy(w: Walker, spec: JsonObject, path: string): v
 }
 
 function validateRestartPolicy(w: Walker, spec: JsonObject, path: string): void {
-  const tspec = (spec['template'] as { spec?: JsonObject } | undefined)?.spec;
+  const tspec = objectAt(objectAt(spec, 'template'), 'spec');
   const restart = typeof tspec?.['restartPolicy'] === 'string' ? tspec['restartPolicy'] : '';
   const field = child(path, 'template', 'spec', 'restartPolicy');
   if (restart === 'Always' || restart === '')
@@ -464,7 +471,7 @@ function validateIndexedHostname(w: Walker, job: KubeObject, spec: JsonObject): 
   const completions = spec['completions'];
   if (spec['completionMode'] !== 'Indexed' || typeof completions !== 'number' || completions <= 0)
     return;
-  const name = job.metadata.name ?? '';
+  const name = metaText(job, 'name');
   const hostname = `${name}-${completions - 1}`;
   if (isDns1123Label(hostname).length > 0) {
     w.add(
@@ -526,33 +533,38 @@ function immutable(w: Walker, pair: readonly [unknown, unknown], path: string): 
   w.add(invalid(path, shown, FIELD_IMMUTABLE));
 }
 
+/**
+ * The old template with the scheduling directives a suspended, never-started job may
+ * change copied from the new one (validatePodTemplateUpdate's mutable fields).
+ */
+function withMutableScheduling(oldTemplate: JsonObject, template: JsonObject): void {
+  const t = objectAt(template, 'spec') ?? {};
+  const ot = ensureObject(oldTemplate, 'spec');
+  if (ot !== undefined) {
+    for (const k of ['nodeSelector', 'tolerations', 'schedulingGates']) ot[k] = t[k];
+    ot['affinity'] = {
+      ...objectAt(ot, 'affinity'),
+      nodeAffinity: objectAt(t, 'affinity')?.['nodeAffinity'],
+    };
+  }
+  const meta = ensureObject(oldTemplate, 'metadata');
+  const newMeta = objectAt(template, 'metadata') ?? {};
+  if (meta === undefined) return;
+  meta['labels'] = newMeta['labels'];
+  meta['annotations'] = newMeta['annotations'];
+}
+
 /** validatePodTemplateUpdate; scheduling directives may change on suspended, unstarted jobs. */
 function validateTemplateUpdate(w: Walker, spec: JsonObject, old: KubeObject): void {
-  const oldSpec = isJsonObject(old['spec']) ? old['spec'] : {};
-  const oldStatus = isJsonObject(old['status']) ? old['status'] : {};
+  const oldSpec = specOf(old) ?? {};
+  const oldStatus = specOf(old, 'status') ?? {};
   const template = spec['template'];
-  const oldTemplate = structuredClone(oldSpec['template'] ?? {}) as JsonObject;
-  if (
-    oldSpec['suspend'] === true &&
-    (oldStatus['startTime'] ?? null) === null &&
-    isJsonObject(template)
-  ) {
-    const t = isJsonObject(template['spec']) ? template['spec'] : {};
-    const ot = isJsonObject(oldTemplate['spec']) ? oldTemplate['spec'] : (oldTemplate['spec'] = {});
-    for (const k of ['nodeSelector', 'tolerations', 'schedulingGates']) ot[k] = t[k];
-    const aff = isJsonObject(ot['affinity']) ? ot['affinity'] : {};
-    ot['affinity'] = {
-      ...aff,
-      nodeAffinity: isJsonObject(t['affinity']) ? t['affinity']['nodeAffinity'] : undefined,
-    };
-    const meta = isJsonObject(oldTemplate['metadata'])
-      ? oldTemplate['metadata']
-      : (oldTemplate['metadata'] = {});
-    const newMeta = isJsonObject(template['metadata']) ? template['metadata'] : {};
-    meta['labels'] = newMeta['labels'];
-    meta['annotations'] = newMeta['annotations'];
-  }
-  if (!semanticEqual(template, oldTemplate))
+  const oldTemplateValue = structuredClone(oldSpec['template'] ?? {});
+  const oldTemplate = isJsonObject(oldTemplateValue) ? oldTemplateValue : {};
+  const unstarted = (oldStatus['startTime'] ?? null) === null;
+  if (oldSpec['suspend'] === true && unstarted && isJsonObject(template))
+    withMutableScheduling(oldTemplate, template);
+  if (!semanticEqual(template, isJsonObject(oldTemplateValue) ? oldTemplate : oldTemplateValue))
     w.add(
       invalid(
         'spec.template',
@@ -693,7 +705,7 @@ export function validateCronJob(obj: KubeObject, old?: KubeObject): FieldError[]
     spec,
     old === undefined ? undefined : isJsonObject(old['spec']) ? old['spec'] : {},
   );
-  const name = obj.metadata.name ?? '';
+  const name = metaText(obj, 'name');
   if (old === undefined && typeof name === 'string' && name.length > 52) {
     w.add(invalid('metadata.name', name, 'must be no more than 52 characters'));
   }

@@ -5,6 +5,7 @@ import {
   type KubeObject,
 } from '../../api/index.ts';
 import { validatePodTemplateSpec } from './core-pod.ts';
+import { objectAt, rootOf } from './defaults-helpers.ts';
 import {
   goQuantity,
   isOvercommitAllowed,
@@ -122,30 +123,37 @@ function validatePodCidrs(w: Walker, spec: JsonObject | undefined): void {
   });
 }
 
+function validatePodCidrsUpdate(
+  w: Walker,
+  spec: JsonObject | undefined,
+  oldSpec: JsonObject,
+): void {
+  const oldCidrs = Array.isArray(oldSpec['podCIDRs']) ? oldSpec['podCIDRs'] : [];
+  const newCidrs = Array.isArray(spec?.['podCIDRs']) ? spec['podCIDRs'] : [];
+  const cidrMsg = 'node updates may not change podCIDR except from "" to valid';
+  if (oldCidrs.length === 0) return;
+  if (oldCidrs.length !== newCidrs.length) w.add(forbidden('spec.podCIDRs', cidrMsg));
+  else
+    oldCidrs.forEach((c, i) => {
+      if (c !== newCidrs[i]) w.add(forbidden('spec.podCIDRs', cidrMsg));
+    });
+}
+
 function validateNodeUpdate(
   w: Walker,
   at: { spec: JsonObject | undefined; status: JsonObject | undefined },
   old: KubeObject,
 ): void {
-  const oldSpec = isJsonObject(old['spec']) ? old['spec'] : {};
+  const oldSpec = objectAt(rootOf(old), 'spec') ?? {};
   const seen = new Set<string>();
   for (const { o, path } of w.items(at.status, 'status', 'addresses')) {
     const k = `${strOf(o['type'])}/${strOf(o['address'])}`;
     if (seen.has(k)) w.add(duplicate(path, { goSyntax: goJson(o) }));
     seen.add(k);
   }
-  const oldCidrs = Array.isArray(oldSpec['podCIDRs']) ? oldSpec['podCIDRs'] : [];
-  const newCidrs = Array.isArray(at.spec?.['podCIDRs']) ? at.spec['podCIDRs'] : [];
-  const cidrMsg = 'node updates may not change podCIDR except from "" to valid';
-  if (oldCidrs.length > 0) {
-    if (oldCidrs.length !== newCidrs.length) w.add(forbidden('spec.podCIDRs', cidrMsg));
-    else
-      oldCidrs.forEach((c, i) => {
-        if (c !== newCidrs[i]) w.add(forbidden('spec.podCIDRs', cidrMsg));
-      });
-  }
-  const oldProvider = typeof oldSpec['providerID'] === 'string' ? oldSpec['providerID'] : '';
-  if (oldProvider !== '' && oldProvider !== (at.spec?.['providerID'] ?? '')) {
+  validatePodCidrsUpdate(w, at.spec, oldSpec);
+  const oldProvider = strOf(oldSpec['providerID']);
+  if (oldProvider !== '' && oldProvider !== strOf(at.spec?.['providerID'])) {
     w.add(
       forbidden(
         'spec.providerID',
@@ -210,94 +218,118 @@ function readLimitMaps(w: Walker, item: { o: JsonObject; path: string }, type: s
   return maps;
 }
 
+type LimitKey = keyof LimitMaps;
+
+/**
+ * ValidateLimitRange's ordering rules: `lo` may not exceed `hi`. `shown` is the quantity
+ * upstream passes as the bad value, which is not always the one at `field`.
+ */
+const LIMIT_ORDER: readonly {
+  readonly lo: LimitKey;
+  readonly hi: LimitKey;
+  readonly field: LimitKey;
+  readonly shown: LimitKey;
+  readonly msg: (lo: string, hi: string) => string;
+}[] = [
+  {
+    lo: 'min',
+    hi: 'max',
+    field: 'min',
+    shown: 'min',
+    msg: (a, b) => `min value ${a} is greater than max value ${b}`,
+  },
+  {
+    lo: 'min',
+    hi: 'defaultRequest',
+    field: 'defaultRequest',
+    shown: 'defaultRequest',
+    msg: (a, b) => `min value ${a} is greater than default request value ${b}`,
+  },
+  {
+    lo: 'defaultRequest',
+    hi: 'max',
+    field: 'defaultRequest',
+    shown: 'defaultRequest',
+    msg: (a, b) => `default request value ${a} is greater than max value ${b}`,
+  },
+  {
+    lo: 'defaultRequest',
+    hi: 'default',
+    field: 'defaultRequest',
+    shown: 'defaultRequest',
+    msg: (a, b) => `default request value ${a} is greater than default limit value ${b}`,
+  },
+  {
+    lo: 'min',
+    hi: 'default',
+    field: 'default',
+    shown: 'min',
+    msg: (a, b) => `min value ${a} is greater than default value ${b}`,
+  },
+  {
+    lo: 'default',
+    hi: 'max',
+    field: 'default',
+    shown: 'max',
+    msg: (a, b) => `default value ${a} is greater than max value ${b}`,
+  },
+];
+
 function checkLimitPair(w: Walker, at: { path: string; name: string; maps: LimitMaps }): void {
   const { path, name, maps } = at;
-  const [min, max, def, defReq, ratio] = [
-    maps.min.get(name),
-    maps.max.get(name),
-    maps.default.get(name),
-    maps.defaultRequest.get(name),
-    maps.maxLimitRequestRatio.get(name),
-  ];
-  const s = formatQuantity;
   const p = (k: string): string => key(`${path}.${k}`, name);
-  if (min && max && compareQuantities(min, max) > 0)
-    w.add(
-      invalid(p('min'), goQuantity(min), `min value ${s(min)} is greater than max value ${s(max)}`),
-    );
-  if (defReq && min && compareQuantities(min, defReq) > 0) {
-    w.add(
-      invalid(
-        p('defaultRequest'),
-        goQuantity(defReq),
-        `min value ${s(min)} is greater than default request value ${s(defReq)}`,
-      ),
-    );
-  }
-  if (defReq && max && compareQuantities(defReq, max) > 0) {
-    w.add(
-      invalid(
-        p('defaultRequest'),
-        goQuantity(defReq),
-        `default request value ${s(defReq)} is greater than max value ${s(max)}`,
-      ),
-    );
-  }
-  if (defReq && def && compareQuantities(defReq, def) > 0) {
-    w.add(
-      invalid(
-        p('defaultRequest'),
-        goQuantity(defReq),
-        `default request value ${s(defReq)} is greater than default limit value ${s(def)}`,
-      ),
-    );
-  }
-  if (def && min && compareQuantities(min, def) > 0)
-    w.add(
-      invalid(
-        p('default'),
-        goQuantity(min),
-        `min value ${s(min)} is greater than default value ${s(def)}`,
-      ),
-    );
-  if (def && max && compareQuantities(def, max) > 0)
-    w.add(
-      invalid(
-        p('default'),
-        goQuantity(max),
-        `default value ${s(def)} is greater than max value ${s(max)}`,
-      ),
-    );
-  if (
-    ratio &&
-    ratio.unscaled * 10n ** BigInt(Math.max(ratio.scale, 0)) <
-      10n ** BigInt(Math.max(-ratio.scale, 0))
-  ) {
-    w.add(
-      invalid(p('maxLimitRequestRatio'), goQuantity(ratio), `ratio ${s(ratio)} is less than 1`),
-    );
-  }
-  if (ratio && min && max) {
-    const limit = Number(scaledValue(max, -3)) / Number(scaledValue(min, -3));
-    const r = Number(scaledValue(ratio, -3)) / 1000;
-    if (r > limit)
+  for (const rule of LIMIT_ORDER) {
+    const lo = maps[rule.lo].get(name);
+    const hi = maps[rule.hi].get(name);
+    const shown = maps[rule.shown].get(name);
+    if (lo === undefined || hi === undefined || shown === undefined) continue;
+    if (compareQuantities(lo, hi) > 0)
       w.add(
-        invalid(
-          p('maxLimitRequestRatio'),
-          goQuantity(ratio),
-          `ratio ${s(ratio)} is greater than max/min = ${limit.toFixed(6)}`,
-        ),
+        invalid(p(rule.field), goQuantity(shown), rule.msg(formatQuantity(lo), formatQuantity(hi))),
       );
   }
+  checkLimitRatio(w, { p, name, maps });
+  const def = maps.default.get(name);
+  const defReq = maps.defaultRequest.get(name);
   if (!isOvercommitAllowed(name) && def && defReq && compareQuantities(def, defReq) !== 0) {
     w.add(
       invalid(
         p('defaultRequest'),
         goQuantity(defReq),
-        `default value ${s(def)} must equal to defaultRequest value ${s(defReq)} in ${name}`,
+        `default value ${formatQuantity(def)} must equal to defaultRequest value ${formatQuantity(defReq)} in ${name}`,
       ),
     );
   }
+}
+
+function checkLimitRatio(
+  w: Walker,
+  at: { p: (k: string) => string; name: string; maps: LimitMaps },
+): void {
+  const { p, name, maps } = at;
+  const ratio = maps.maxLimitRequestRatio.get(name);
+  if (ratio === undefined) return;
+  const s = formatQuantity;
+  const belowOne =
+    ratio.unscaled * 10n ** BigInt(Math.max(ratio.scale, 0)) <
+    10n ** BigInt(Math.max(-ratio.scale, 0));
+  if (belowOne)
+    w.add(
+      invalid(p('maxLimitRequestRatio'), goQuantity(ratio), `ratio ${s(ratio)} is less than 1`),
+    );
+  const min = maps.min.get(name);
+  const max = maps.max.get(name);
+  if (min === undefined || max === undefined) return;
+  const limit = Number(scaledValue(max, -3)) / Number(scaledValue(min, -3));
+  const r = Number(scaledValue(ratio, -3)) / 1000;
+  if (r > limit)
+    w.add(
+      invalid(
+        p('maxLimitRequestRatio'),
+        goQuantity(ratio),
+        `ratio ${s(ratio)} is greater than max/min = ${limit.toFixed(6)}`,
+      ),
+    );
 }
 
 /** Validator for limitranges. */
@@ -435,9 +467,7 @@ export function validateReplicationController(obj: KubeObject, old?: KubeObject)
       kubeFinalizers: true,
     });
   const spec = w.obj(w.asObj(obj, ''), '', 'spec');
-  w.add(
-    ...validateNonnegative(w.num(spec, 'spec', 'minReadySeconds'), 'spec.minReadySeconds'),
-  );
+  w.add(...validateNonnegative(w.num(spec, 'spec', 'minReadySeconds'), 'spec.minReadySeconds'));
   const selector = w.strMap(spec, 'spec', 'selector') ?? {};
   if (Object.keys(selector).length === 0) w.add(required('spec.selector'));
   w.add(...validateNonnegative(w.num(spec, 'spec', 'replicas'), 'spec.replicas'));
@@ -464,8 +494,14 @@ export function validateReplicationController(obj: KubeObject, old?: KubeObject)
     );
   }
   validatePodTemplateSpec(w, template, 'spec.template');
-  const tspec = isJsonObject(template['spec']) ? template['spec'] : {};
-  const restart = typeof tspec['restartPolicy'] === 'string' ? tspec['restartPolicy'] : '';
+  validateAlwaysRestart(w, template);
+  return w.errs;
+}
+
+/** The pod template rules shared by ReplicationControllers' spec. */
+function validateAlwaysRestart(w: Walker, template: JsonObject): void {
+  const tspec = objectAt(template, 'spec') ?? {};
+  const restart = strOf(tspec['restartPolicy']);
   if (restart !== 'Always')
     w.add(notSupported('spec.template.spec.restartPolicy', restart, ['Always']));
   if (tspec['activeDeadlineSeconds'] !== undefined && tspec['activeDeadlineSeconds'] !== null) {
@@ -476,5 +512,4 @@ export function validateReplicationController(obj: KubeObject, old?: KubeObject)
       ),
     );
   }
-  return w.errs;
 }

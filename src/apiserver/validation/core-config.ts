@@ -27,7 +27,7 @@ import {
   validateKubeFinalizerName,
 } from './object-meta.ts';
 import { semanticEqual } from './equality.ts';
-import { Walker } from './walker.ts';
+import { metaMap, Walker } from './walker.ts';
 
 /** ConfigMaps, Secrets, ServiceAccounts and Namespaces (pkg/apis/core/validation). */
 
@@ -162,42 +162,50 @@ function decoded(obj: KubeObject, k: string): string | undefined {
   return undefined;
 }
 
-function validateSecretType(w: Walker, obj: KubeObject, type: string): void {
-  const keys = secretDataKeys(obj);
-  const need = (k: string): boolean => {
-    if (keys.has(k)) return true;
-    w.add(required(key('data', k)));
-    return false;
-  };
-  const jsonKey = type === 'kubernetes.io/dockercfg' ? '.dockercfg' : '.dockerconfigjson';
-  switch (type) {
-    case 'kubernetes.io/service-account-token':
-      if ((obj.metadata.annotations?.['kubernetes.io/service-account.name'] ?? '') === '') {
-        w.add(required(key('metadata.annotations', 'kubernetes.io/service-account.name')));
-      }
-      return;
-    case 'kubernetes.io/dockercfg':
-    case 'kubernetes.io/dockerconfigjson': {
-      if (!need(jsonKey)) return;
-      const err = goJsonError(decoded(obj, jsonKey) ?? '');
-      if (err !== undefined)
-        w.add(invalid(key('data', jsonKey), '<secret contents redacted>', err));
-      return;
-    }
-    case 'kubernetes.io/basic-auth':
-      if (!keys.has('username') && !keys.has('password'))
-        w.add(required('data[username]'), required('data[password]'));
-      return;
-    case 'kubernetes.io/ssh-auth':
-      if ((decoded(obj, 'ssh-privatekey') ?? '') === '') w.add(required('data[ssh-privatekey]'));
-      return;
-    case 'kubernetes.io/tls':
-      if (!keys.has('tls.crt')) w.add(required('data[tls.crt]'));
-      if (!keys.has('tls.key')) w.add(required('data[tls.key]'));
-      return;
-    default:
-      return;
+interface SecretCheck {
+  readonly w: Walker;
+  readonly obj: KubeObject;
+  readonly keys: ReadonlySet<string>;
+}
+
+function checkDockerConfig(c: SecretCheck, jsonKey: string): void {
+  if (!c.keys.has(jsonKey)) {
+    c.w.add(required(key('data', jsonKey)));
+    return;
   }
+  const err = goJsonError(decoded(c.obj, jsonKey) ?? '');
+  if (err !== undefined) c.w.add(invalid(key('data', jsonKey), '<secret contents redacted>', err));
+}
+
+/** The per-type rules of ValidateSecret. */
+const SECRET_TYPE_CHECKS: Readonly<Record<string, (c: SecretCheck) => void>> = {
+  'kubernetes.io/service-account-token': (c) => {
+    const annotation = 'kubernetes.io/service-account.name';
+    if ((metaMap(c.obj, 'annotations')[annotation] ?? '') === '')
+      c.w.add(required(key('metadata.annotations', annotation)));
+  },
+  'kubernetes.io/dockercfg': (c) => {
+    checkDockerConfig(c, '.dockercfg');
+  },
+  'kubernetes.io/dockerconfigjson': (c) => {
+    checkDockerConfig(c, '.dockerconfigjson');
+  },
+  'kubernetes.io/basic-auth': (c) => {
+    // username or password may be empty, but one of the keys must be present.
+    if (!c.keys.has('username') && !c.keys.has('password'))
+      c.w.add(required('data[username]'), required('data[password]'));
+  },
+  'kubernetes.io/ssh-auth': (c) => {
+    if ((decoded(c.obj, 'ssh-privatekey') ?? '') === '') c.w.add(required('data[ssh-privatekey]'));
+  },
+  'kubernetes.io/tls': (c) => {
+    if (!c.keys.has('tls.crt')) c.w.add(required('data[tls.crt]'));
+    if (!c.keys.has('tls.key')) c.w.add(required('data[tls.key]'));
+  },
+};
+
+function validateSecretType(w: Walker, obj: KubeObject, type: string): void {
+  SECRET_TYPE_CHECKS[type]?.({ w, obj, keys: secretDataKeys(obj) });
 }
 
 /** Validator for secrets; `stringData` counts as data, as conversion merges it first. */

@@ -274,7 +274,7 @@ function validateContainerCommon(w: Walker, item: Item, ctx: PodCtx): void {
   const name = w.text(c, path, 'name');
   if (name === '') w.add(required(child(path, 'name')));
   else w.add(...invalidEach(child(path, 'name'), name, isDns1123Label(name)));
-  if ((w.text(c, path, 'image')) === '') w.add(required(child(path, 'image')));
+  if (w.text(c, path, 'image') === '') w.add(required(child(path, 'image')));
   const tmp = w.text(c, path, 'terminationMessagePolicy');
   if (tmp === '') w.add(required(child(path, 'terminationMessagePolicy')));
   else if (!TERMINATION_MESSAGE_POLICIES.includes(tmp)) {

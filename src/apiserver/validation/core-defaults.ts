@@ -8,9 +8,10 @@ import {
   rootOf,
   setDefault,
   setDefaultNonZero,
+  specOf,
 } from './defaults-helpers.ts';
 import { defaultPullPolicy } from './image-ref.ts';
-import { strOf } from './walker.ts';
+import { metaMap, metaOf, metaText, strOf } from './walker.ts';
 
 /**
  * core/v1 defaulting: pkg/apis/core/v1/defaults.go and the generated
@@ -156,13 +157,7 @@ function defaultProbe(probe: unknown): void {
 
 /** SetDefaults_Container and the generated defaults of its nested types. */
 export function defaultContainer(c: JsonObject): void {
-  if (
-    c['imagePullPolicy'] === undefined ||
-    c['imagePullPolicy'] === null ||
-    c['imagePullPolicy'] === ''
-  ) {
-    c['imagePullPolicy'] = defaultPullPolicy(typeof c['image'] === 'string' ? c['image'] : '');
-  }
+  setDefault(c, 'imagePullPolicy', defaultPullPolicy(strOf(c['image'])));
   setDefault(c, 'terminationMessagePath', '/dev/termination-log');
   setDefault(c, 'terminationMessagePolicy', 'File');
   for (const port of objectsAt(c, 'ports')) setDefault(port, 'protocol', 'TCP');
@@ -244,12 +239,10 @@ export function defaultReplicationController(obj: KubeObject): void {
     const selector = objectAt(spec, 'selector');
     if (selector === undefined || Object.keys(selector).length === 0)
       spec['selector'] = { ...labels };
-    const own = obj.metadata.labels;
-    if (own === undefined || Object.keys(own).length === 0) {
-      obj.metadata.labels = Object.fromEntries(
+    if (Object.keys(metaMap(obj, 'labels')).length === 0)
+      metaOf(obj)['labels'] = Object.fromEntries(
         Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'),
       );
-    }
   }
   setDefault(spec, 'replicas', 1);
   if (template !== undefined) defaultPodTemplateSpec(template);
@@ -289,26 +282,30 @@ function defaultServiceAddressing(spec: JsonObject): void {
   if (!Array.isArray(families) || families.length === 0) spec['ipFamilies'] = ['IPv4'];
 }
 
-/** SetDefaults_Service. */
-export function defaultService(obj: KubeObject): void {
-  const spec = isJsonObject(obj['spec']) ? obj['spec'] : undefined;
-  if (spec === undefined) return;
+function defaultSessionAffinity(spec: JsonObject): void {
   setDefault(spec, 'sessionAffinity', 'None');
   if (spec['sessionAffinity'] === 'None') delete spec['sessionAffinityConfig'];
-  if (spec['sessionAffinity'] === 'ClientIP') {
-    const timeout = objectAt(objectAt(spec, 'sessionAffinityConfig'), 'clientIP')?.[
-      'timeoutSeconds'
-    ];
-    if (timeout === undefined || timeout === null)
-      spec['sessionAffinityConfig'] = { clientIP: { timeoutSeconds: 10800 } };
-  }
+  if (spec['sessionAffinity'] !== 'ClientIP') return;
+  const clientIP = objectAt(objectAt(spec, 'sessionAffinityConfig'), 'clientIP');
+  const timeout = clientIP?.['timeoutSeconds'];
+  if (timeout === undefined || timeout === null)
+    spec['sessionAffinityConfig'] = { clientIP: { timeoutSeconds: 10800 } };
+}
+
+function defaultServicePort(port: JsonObject): void {
+  setDefault(port, 'protocol', 'TCP');
+  const target = port['targetPort'];
+  if (target === undefined || target === null || target === 0 || target === '')
+    port['targetPort'] = port['port'] ?? 0;
+}
+
+/** SetDefaults_Service. */
+export function defaultService(obj: KubeObject): void {
+  const spec = specOf(obj);
+  if (spec === undefined) return;
+  defaultSessionAffinity(spec);
   setDefault(spec, 'type', 'ClusterIP');
-  for (const port of objectsAt(spec, 'ports')) {
-    setDefault(port, 'protocol', 'TCP');
-    const target = port['targetPort'];
-    if (target === undefined || target === null || target === 0 || target === '')
-      port['targetPort'] = port['port'] ?? 0;
-  }
+  for (const port of objectsAt(spec, 'ports')) defaultServicePort(port);
   if (isExternallyAccessible(spec)) setDefault(spec, 'externalTrafficPolicy', 'Cluster');
   if (['NodePort', 'LoadBalancer', 'ClusterIP'].includes(strOf(spec['type'])))
     setDefault(spec, 'internalTrafficPolicy', 'Cluster');
@@ -319,12 +316,15 @@ export function defaultService(obj: KubeObject): void {
 /**
  * SetDefaults_Namespace (the kubernetes.io/metadata.name label) and
  * SetDefaults_NamespaceStatus. The `kubernetes` finalizer comes from the namespace
- * strategy's PrepareForCreate upstream; it is applied here too.
+ * strategy's PrepareForCreate upstream, so the REST create path adds it, not this.
  */
 export function defaultNamespace(obj: KubeObject): void {
-  const name = obj.metadata.name;
-  if (typeof name === 'string' && name !== '')
-    obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
+  const name = metaText(obj, 'name');
+  const meta = metaOf(obj);
+  if (name !== '') {
+    const labels = isJsonObject(meta['labels']) ? meta['labels'] : {};
+    meta['labels'] = { ...labels, 'kubernetes.io/metadata.name': name };
+  }
   // The `kubernetes` finalizer is the create strategy's (PrepareForCreate), not a default:
   // defaulting it would put it back on every update, and the namespace could never finalize.
   const status = isJsonObject(obj['status']) ? obj['status'] : (obj['status'] = {});
@@ -382,22 +382,27 @@ export function defaultEndpoints(obj: KubeObject): void {
   }
 }
 
+/** Copies the entries of `src` whose keys `dst` lacks. */
+function fillMissing(dst: JsonObject, src: JsonObject | undefined): void {
+  for (const [k, v] of Object.entries(src ?? {})) if (!(k in dst) && v !== undefined) dst[k] = v;
+}
+
+/** SetDefaults_LimitRangeItem for Container items. */
+function defaultContainerLimits(item: JsonObject): void {
+  const def = ensureObject(item, 'default') ?? {};
+  const defReq = ensureObject(item, 'defaultRequest') ?? {};
+  fillMissing(def, objectAt(item, 'max'));
+  fillMissing(defReq, def);
+  fillMissing(defReq, objectAt(item, 'min'));
+  // An empty map is omitted when Go serializes it.
+  if (Object.keys(def).length === 0) delete item['default'];
+  if (Object.keys(defReq).length === 0) delete item['defaultRequest'];
+}
+
 /** SetDefaults_LimitRangeItem plus the resource lists. */
 export function defaultLimitRange(obj: KubeObject): void {
   for (const item of objectsAt(objectAt(rootOf(obj), 'spec'), 'limits')) {
-    if (item['type'] === 'Container') {
-      const def = ensureObject(item, 'default') ?? {};
-      const defReq = ensureObject(item, 'defaultRequest') ?? {};
-      for (const [k, v] of Object.entries(objectAt(item, 'max') ?? {}))
-        if (!(k in def) && v !== undefined) def[k] = v;
-      for (const [k, v] of Object.entries(def))
-        if (!(k in defReq) && v !== undefined) defReq[k] = v;
-      for (const [k, v] of Object.entries(objectAt(item, 'min') ?? {}))
-        if (!(k in defReq) && v !== undefined) defReq[k] = v;
-      // An empty map is omitted when Go serializes it.
-      if (Object.keys(def).length === 0) delete item['default'];
-      if (Object.keys(defReq).length === 0) delete item['defaultRequest'];
-    }
+    if (item['type'] === 'Container') defaultContainerLimits(item);
     for (const k of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'])
       defaultResourceList(item[k]);
   }

@@ -252,7 +252,7 @@ function validateValueFrom(w: Walker, ev: JsonObject, base: string): void {
         'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`',
       ),
     );
-  } else if ((w.text(ev, base, 'value')) !== '') {
+  } else if (w.text(ev, base, 'value') !== '') {
     w.add(invalid(path, '', 'may not be specified when `value` is not empty'));
   } else if (sources > 1) {
     w.add(invalid(path, '', 'may not have more than one field specified at a time'));

@@ -47,7 +47,7 @@ import {
   validateAnnotations,
   validateLabels,
 } from './object-meta.ts';
-import { strOf, Walker, type At, type Item, type Located } from './walker.ts';
+import { metaMap, strOf, Walker, type At, type Item, type Located } from './walker.ts';
 
 /** Pods, pod templates and PodSpec (pkg/apis/core/validation). */
 
@@ -594,8 +594,8 @@ export function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[
   const w = new Walker();
   checkObjectMetaUpdate(w, [obj.metadata, old.metadata], true);
   const spec = validatePodMetadataAndSpec(w, obj);
-  const oldAnnotations = isJsonObject(old.metadata.annotations) ? old.metadata.annotations : {};
-  const newAnnotations = obj.metadata.annotations ?? {};
+  const oldAnnotations = metaMap(old, 'annotations');
+  const newAnnotations = metaMap(obj, 'annotations');
   for (const k of [
     ...new Set([...Object.keys(oldAnnotations), ...Object.keys(newAnnotations)]),
   ].sort()) {

@@ -20,7 +20,7 @@ function validateExec(w: Walker, exec: JsonObject, path: string): void {
 }
 
 function validateHttpGet(w: Walker, http: JsonObject, path: string): void {
-  if ((w.text(http, path, 'path')) === '') w.add(required(child(path, 'path')));
+  if (w.text(http, path, 'path') === '') w.add(required(child(path, 'path')));
   validatePortNumOrName(w, { o: http, path: path }, 'port');
   const scheme = w.text(http, path, 'scheme');
   if (scheme !== 'HTTP' && scheme !== 'HTTPS')

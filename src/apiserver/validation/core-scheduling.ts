@@ -423,7 +423,7 @@ export function validateDnsConfig(w: Walker, spec: JsonObject, specPath: string)
     w.add(...invalidEach(index(child(path, 'searches'), i), trimmed, isDns1123Subdomain(trimmed)));
   });
   for (const { o, path: p } of w.items(cfg, path, 'options')) {
-    if ((w.text(o, p, 'name')) === '') w.add(required(p, 'must not be empty'));
+    if (w.text(o, p, 'name') === '') w.add(required(p, 'must not be empty'));
   }
 }
 

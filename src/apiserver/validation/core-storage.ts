@@ -281,9 +281,9 @@ function validatePvSourceFields(
     awsElasticBlockStore: 'volumeID',
   };
   const field = requiredFields[at.k];
-  if (field !== undefined && (w.text(at.src, at.path, field)) === '')
+  if (field !== undefined && w.text(at.src, at.path, field) === '')
     w.add(required(child(at.path, field)));
-  if (at.k === 'csi' && (w.text(at.src, at.path, 'driver')) === '')
+  if (at.k === 'csi' && w.text(at.src, at.path, 'driver') === '')
     w.add(required(child(at.path, 'driver')));
   if (at.k === 'local' && spec?.['nodeAffinity'] === undefined) {
     w.add(required('spec.nodeAffinity', 'Local volume requires node affinity'));

@@ -52,7 +52,7 @@ function requireStr(w: Walker, s: Src, k: string): string {
 
 function validateKeyToPaths(w: Walker, s: Src): void {
   for (const { o, path } of w.items(s.src, s.path, 'items')) {
-    if ((w.text(o, path, 'key')) === '') w.add(required(child(path, 'key')));
+    if (w.text(o, path, 'key') === '') w.add(required(child(path, 'key')));
     const p = w.text(o, path, 'path');
     if (p === '') w.add(required(child(path, 'path')));
     w.add(...validateLocalNonReservedPath(p, child(path, 'path')));
@@ -274,7 +274,7 @@ function checkEphemeral(w: Walker, s: Src): void {
 }
 
 function checkImage(w: Walker, s: Src): void {
-  if (s.resourceIsPod && (w.text(s.src, s.path, 'reference')) === '')
+  if (s.resourceIsPod && w.text(s.src, s.path, 'reference') === '')
     w.add(required(child(s.path, 'reference')));
   const policy = w.text(s.src, s.path, 'pullPolicy');
   const valid = ['Always', 'IfNotPresent', 'Never'];
@@ -285,10 +285,7 @@ function checkImage(w: Walker, s: Src): void {
 function checkGitRepo(w: Walker, s: Src): void {
   requireStr(w, s, 'repository');
   w.add(
-    ...validateLocalDescendingPath(
-      w.text(s.src, s.path, 'directory'),
-      child(s.path, 'directory'),
-    ),
+    ...validateLocalDescendingPath(w.text(s.src, s.path, 'directory'), child(s.path, 'directory')),
   );
 }
 

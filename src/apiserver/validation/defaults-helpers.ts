@@ -32,6 +32,16 @@ export function ensureObject(o: JsonObject, k: string): JsonObject | undefined {
   return isJsonObject(v) ? v : undefined;
 }
 
+/** The object at `o[k0][k1]…`, creating each absent level; undefined past a non-object. */
+export function ensurePath(o: JsonObject, keys: readonly string[]): JsonObject | undefined {
+  let cur: JsonObject | undefined = o;
+  for (const k of keys) {
+    if (cur === undefined) return undefined;
+    cur = ensureObject(cur, k);
+  }
+  return cur;
+}
+
 /** The object at `o[k]`, if it is one. */
 export function objectAt(o: JsonObject | undefined, k: string): JsonObject | undefined {
   const v = o?.[k];

@@ -49,7 +49,10 @@ const SEED_STORED: KubeObject = {
     selector: { matchLabels: { app: 'nginx' } },
     strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
     template: {
-      metadata: { creationTimestamp: null, labels: { app: 'nginx', node: 'fargate', service: 'nginx' } },
+      metadata: {
+        creationTimestamp: null,
+        labels: { app: 'nginx', node: 'fargate', service: 'nginx' },
+      },
       spec: {
         containers: [
           {
@@ -113,7 +116,10 @@ void describe('defaulters', () => {
       name: 'a',
       image: 'nginx:1.25',
       ports: [{ containerPort: 80, protocol: 'TCP' }],
-      resources: { limits: { cpu: '500m', memory: '1Gi' }, requests: { cpu: '100m', memory: '1Gi' } },
+      resources: {
+        limits: { cpu: '500m', memory: '1Gi' },
+        requests: { cpu: '100m', memory: '1Gi' },
+      },
       readinessProbe: {
         httpGet: { port: 80, path: '/', scheme: 'HTTP' },
         timeoutSeconds: 1,
@@ -121,7 +127,9 @@ void describe('defaulters', () => {
         successThreshold: 1,
         failureThreshold: 3,
       },
-      env: [{ name: 'N', valueFrom: { fieldRef: { fieldPath: 'metadata.name', apiVersion: 'v1' } } }],
+      env: [
+        { name: 'N', valueFrom: { fieldRef: { fieldPath: 'metadata.name', apiVersion: 'v1' } } },
+      ],
       imagePullPolicy: 'IfNotPresent',
       terminationMessagePath: '/dev/termination-log',
       terminationMessagePolicy: 'File',
@@ -156,7 +164,10 @@ void describe('defaulters', () => {
       ipFamilies: ['IPv4'],
     });
     assert.deepEqual(validators['services']?.(svc), []);
-    const lb = defaulted('services', { metadata: { name: 'l', namespace: 'd' }, spec: { type: 'LoadBalancer', ports: [{ port: 443, targetPort: 'https' }] } });
+    const lb = defaulted('services', {
+      metadata: { name: 'l', namespace: 'd' },
+      spec: { type: 'LoadBalancer', ports: [{ port: 443, targetPort: 'https' }] },
+    });
     const lbSpec = lb['spec'] as Record<string, unknown>;
     assert.equal(lbSpec['externalTrafficPolicy'], 'Cluster');
     assert.equal(lbSpec['allocateLoadBalancerNodePorts'], true);
@@ -166,25 +177,40 @@ void describe('defaulters', () => {
   void it('default a Job and a CronJob', () => {
     const job = defaulted('jobs.batch', {
       metadata: { name: 'j', namespace: 'd' },
-      spec: { template: { metadata: { labels: { a: 'b' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+      spec: {
+        template: {
+          metadata: { labels: { a: 'b' } },
+          spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] },
+        },
+      },
     });
     const js = job['spec'] as Record<string, unknown>;
+    assert.deepEqual(Object.fromEntries(Object.entries(js).filter(([k]) => k !== 'template')), {
+      completions: 1,
+      parallelism: 1,
+      backoffLimit: 6,
+      completionMode: 'NonIndexed',
+      suspend: false,
+      podReplacementPolicy: 'TerminatingOrFailed',
+      manualSelector: false,
+    });
     assert.deepEqual(
-      Object.fromEntries(Object.entries(js).filter(([k]) => k !== 'template')),
-      {
-        completions: 1,
-        parallelism: 1,
-        backoffLimit: 6,
-        completionMode: 'NonIndexed',
-        suspend: false,
-        podReplacementPolicy: 'TerminatingOrFailed',
-        manualSelector: false,
-      },
+      job.metadata.labels,
+      { a: 'b' },
+      'a job takes its template labels when it has none',
     );
-    assert.deepEqual(job.metadata.labels, { a: 'b' }, 'a job takes its template labels when it has none');
     const cron = defaulted('cronjobs.batch', {
       metadata: { name: 'c', namespace: 'd' },
-      spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } } } },
+      spec: {
+        schedule: '*/5 * * * *',
+        jobTemplate: {
+          spec: {
+            template: {
+              spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] },
+            },
+          },
+        },
+      },
     });
     const cs = cron['spec'] as Record<string, unknown>;
     assert.equal(cs['concurrencyPolicy'], 'Allow');
@@ -193,7 +219,11 @@ void describe('defaulters', () => {
     assert.equal(cs['failedJobsHistoryLimit'], 1);
     const jt = cs['jobTemplate'] as { metadata: unknown; spec: Record<string, unknown> };
     assert.deepEqual(jt.metadata, { creationTimestamp: null });
-    assert.equal(jt.spec['backoffLimit'], undefined, 'job defaults do not apply inside a CronJob template');
+    assert.equal(
+      jt.spec['backoffLimit'],
+      undefined,
+      'job defaults do not apply inside a CronJob template',
+    );
     assert.deepEqual(validators['cronjobs.batch']?.(cron), []);
   });
 
@@ -203,30 +233,57 @@ void describe('defaulters', () => {
       spec: {
         selector: { matchLabels: { a: 'b' } },
         serviceName: 'web',
-        template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
-        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+        template: {
+          metadata: { labels: { a: 'b' } },
+          spec: { containers: [{ name: 'c', image: 'nginx' }] },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+          },
+        ],
       },
     });
     const ss = sts['spec'] as Record<string, unknown>;
     assert.equal(ss['podManagementPolicy'], 'OrderedReady');
-    assert.deepEqual(ss['updateStrategy'], { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
-    assert.deepEqual(ss['persistentVolumeClaimRetentionPolicy'], { whenDeleted: 'Retain', whenScaled: 'Retain' });
+    assert.deepEqual(ss['updateStrategy'], {
+      type: 'RollingUpdate',
+      rollingUpdate: { partition: 0 },
+    });
+    assert.deepEqual(ss['persistentVolumeClaimRetentionPolicy'], {
+      whenDeleted: 'Retain',
+      whenScaled: 'Retain',
+    });
     assert.equal(ss['replicas'], 1);
     assert.equal(ss['revisionHistoryLimit'], 10);
     assert.deepEqual(ss['volumeClaimTemplates'], [
       {
         metadata: { name: 'data' },
-        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem' },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: '1Gi' } },
+          volumeMode: 'Filesystem',
+        },
         status: { phase: 'Pending' },
       },
     ]);
     assert.deepEqual(validators['statefulsets.apps']?.(sts), []);
     const ds = defaulted('daemonsets.apps', {
       metadata: { name: 'ds', namespace: 'd' },
-      spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+      spec: {
+        selector: { matchLabels: { a: 'b' } },
+        template: {
+          metadata: { labels: { a: 'b' } },
+          spec: { containers: [{ name: 'c', image: 'nginx' }] },
+        },
+      },
     });
     const dss = ds['spec'] as Record<string, unknown>;
-    assert.deepEqual(dss['updateStrategy'], { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+    assert.deepEqual(dss['updateStrategy'], {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: 1, maxSurge: 0 },
+    });
     assert.equal(dss['revisionHistoryLimit'], 10);
     assert.deepEqual(validators['daemonsets.apps']?.(ds), []);
   });
@@ -235,7 +292,7 @@ void describe('defaulters', () => {
     const ns = defaulted('namespaces', { metadata: { name: 'team-a' } });
     assert.deepEqual(ns, {
       metadata: { name: 'team-a', labels: { 'kubernetes.io/metadata.name': 'team-a' } },
-      spec: { finalizers: ['kubernetes'] },
+      // spec.finalizers ["kubernetes"] is the create strategy's (PrepareForCreate), not a default.
       status: { phase: 'Active' },
     });
     assert.equal(defaulted('secrets', { metadata: { name: 's' } })['type'], 'Opaque');
@@ -252,8 +309,17 @@ void describe('defaulters', () => {
   });
 
   void it('default EndpointSlice ports and PriorityClass preemption', () => {
-    const es = defaulted('endpointslices.discovery.k8s.io', { metadata: { name: 'e' }, addressType: 'IPv4', ports: [{ port: 80 }] });
+    const es = defaulted('endpointslices.discovery.k8s.io', {
+      metadata: { name: 'e' },
+      addressType: 'IPv4',
+      ports: [{ port: 80 }],
+    });
     assert.deepEqual(es['ports'], [{ port: 80, name: '', protocol: 'TCP' }]);
-    assert.equal(defaulted('priorityclasses.scheduling.k8s.io', { metadata: { name: 'p' }, value: 1 })['preemptionPolicy'], 'PreemptLowerPriority');
+    assert.equal(
+      defaulted('priorityclasses.scheduling.k8s.io', { metadata: { name: 'p' }, value: 1 })[
+        'preemptionPolicy'
+      ],
+      'PreemptLowerPriority',
+    );
   });
 });

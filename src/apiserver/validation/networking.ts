@@ -16,7 +16,7 @@ import {
   nameIsDnsSubdomain,
 } from './names.ts';
 import { checkObjectMeta, checkObjectMetaUpdate } from './object-meta.ts';
-import { Walker } from './walker.ts';
+import { metaMap, Walker } from './walker.ts';
 
 /** networking.k8s.io/v1 Ingresses (pkg/apis/networking/validation). */
 
@@ -195,7 +195,7 @@ export function validateIngress(obj: KubeObject, old?: KubeObject): FieldError[]
   const spec = w.obj(w.asObj(obj, ''), '', 'spec') ?? {};
   validateSpec(w, spec, optsFromOld(old));
   if (old === undefined) {
-    const annotation = obj.metadata.annotations?.[INGRESS_CLASS_ANNOTATION];
+    const annotation = metaMap(obj, 'annotations')[INGRESS_CLASS_ANNOTATION];
     const className = spec['ingressClassName'];
     if (annotation !== undefined && typeof className === 'string' && annotation !== className) {
       w.add(

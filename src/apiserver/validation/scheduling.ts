@@ -2,7 +2,7 @@ import type { FieldError, KubeObject } from '../../api/index.ts';
 import { forbidden, invalid, notSupported, required } from './field.ts';
 import { nameIsDnsSubdomain } from './names.ts';
 import { checkObjectMeta, checkObjectMetaUpdate, FIELD_IMMUTABLE } from './object-meta.ts';
-import { Walker } from './walker.ts';
+import { metaText, Walker } from './walker.ts';
 
 /** scheduling.k8s.io/v1 PriorityClasses (pkg/apis/scheduling/validation). */
 
@@ -48,7 +48,7 @@ export function validatePriorityClass(obj: KubeObject, old?: KubeObject): FieldE
     nameFn: nameIsDnsSubdomain,
     kubeFinalizers: true,
   });
-  const name = obj.metadata.name ?? '';
+  const name = metaText(obj, 'name');
   if (name.startsWith('system-')) {
     const err = systemClassError(name, value, w.bool(r, '', 'globalDefault') === true);
     if (err !== undefined) {

@@ -12,6 +12,26 @@ export function strOf(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
+/** An object's metadata as JSON: {} when it is missing or not an object. */
+export function metaOf(obj: unknown): JsonObject {
+  const meta = isJsonObject(obj) ? obj['metadata'] : undefined;
+  return isJsonObject(meta) ? meta : {};
+}
+
+/** A string field of an object's metadata ('' when absent or not a string). */
+export function metaText(obj: unknown, k: string): string {
+  return strOf(metaOf(obj)[k]);
+}
+
+/** A `map[string]string` field of an object's metadata, non-string values dropped. */
+export function metaMap(obj: unknown, k: string): Record<string, string> {
+  const m = metaOf(obj)[k];
+  if (!isJsonObject(m)) return {};
+  return Object.fromEntries(
+    Object.entries(m).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+}
+
 /** The OpenAPI name of a JSON value's type. */
 export function jsonTypeName(v: unknown): string {
   if (v === null) return 'null';
