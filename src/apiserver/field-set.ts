@@ -166,7 +166,11 @@ export function changedFields(
   return out;
 }
 
-function sameAt(values: BeforeAfter<JsonObject>, encoded: string, schema: StructPatchSchema): boolean {
+function sameAt(
+  values: BeforeAfter<JsonObject>,
+  encoded: string,
+  schema: StructPatchSchema,
+): boolean {
   // SAFETY: members are JSON string arrays (see toFieldsV1).
   const path = JSON.parse(encoded) as string[];
   return (

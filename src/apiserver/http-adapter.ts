@@ -113,7 +113,9 @@ async function serve(router: Router, req: IncomingMessage, res: ServerResponse):
     return;
   }
   const ac = new AbortController();
-  res.on('close', () => { ac.abort(); });
+  res.on('close', () => {
+    ac.abort();
+  });
   const response = await route.handler.handle({
     method,
     path: route.path,

@@ -51,7 +51,8 @@ const verbForMethod = (
 function groupVersionPrefix(
   parts: readonly string[],
 ): { group: string; version: string; next: number } | undefined {
-  if (parts[0] === 'api' && parts.length >= 3) return { group: '', version: parts[1] ?? '', next: 2 };
+  if (parts[0] === 'api' && parts.length >= 3)
+    return { group: '', version: parts[1] ?? '', next: 2 };
   if (parts[0] === 'apis' && parts.length >= 4)
     return { group: parts[1] ?? '', version: parts[2] ?? '', next: 3 };
   return undefined;

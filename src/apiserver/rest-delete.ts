@@ -50,7 +50,10 @@ function policyFromOrphan(orphan: unknown): PropagationPolicy | undefined {
   return undefined;
 }
 
-function parsePropagationPolicy(q: URLSearchParams, body: JsonObject): PropagationPolicy | undefined {
+function parsePropagationPolicy(
+  q: URLSearchParams,
+  body: JsonObject,
+): PropagationPolicy | undefined {
   const policy =
     q.get('propagationPolicy') ??
     body['propagationPolicy'] ??

@@ -95,7 +95,8 @@ function without(node: JsonValue, path: readonly string[], at: SchemaPosition): 
   if (token.startsWith('f:')) {
     if (!isJsonObject(node)) return node;
     const name = token.slice(2);
-    if (rest.length === 0) return Object.fromEntries(Object.entries(node).filter(([k]) => k !== name));
+    if (rest.length === 0)
+      return Object.fromEntries(Object.entries(node).filter(([k]) => k !== name));
     const meta = fieldMeta(at.schema, name);
     const child = node[name];
     if (child === undefined) return node;
@@ -114,6 +115,12 @@ function removeAt(obj: JsonObject, path: readonly string[], schema: StructPatchS
   const target = path[path.length - 1] === '.' ? path.slice(0, -1) : path;
   const out = without(obj, target, { schema, meta: {} });
   return isJsonObject(out) ? out : obj;
+}
+
+interface Conflict {
+  readonly path: string;
+  readonly manager: string;
+  readonly apiVersion: string;
 }
 
 function conflictError(conflicts: readonly Conflict[]): ApiError {
@@ -135,12 +142,6 @@ function conflictError(conflicts: readonly Conflict[]): ApiError {
 }
 
 type Ownership = ReturnType<typeof readEntries>[number];
-
-interface Conflict {
-  readonly path: string;
-  readonly manager: string;
-  readonly apiVersion: string;
-}
 
 /** What one apply works with, computed once. */
 interface ApplyState {
@@ -260,7 +261,7 @@ export function applyServerSide(input: ApplyInput): KubeObject {
     previous,
     st,
   );
-  // SAFETY: merged started as a clone of the live KubeObject and kept its metadata object.
+  // SAFETY: merged started as a clone of the live KubeObject; merging and pruning keep metadata.
   const out = merged as unknown as KubeObject;
   writeEntries(out, nextOwnership(st, previous, taken));
   return out;

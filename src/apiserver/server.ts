@@ -10,6 +10,7 @@ import { buildOpenApiBundle, type OpenApiBundle, type ServedResource } from './o
 import { parseRequestInfo, type ResourceRequestInfo } from './request-info.ts';
 import { builtinResources } from './resources/builtin.ts';
 import { ResourceRegistry } from './resources/registry.ts';
+import type { ResourceDefinition } from './resources/types.ts';
 import type { RestDeps, RestOp } from './rest-context.ts';
 import { deleteCollection, deleteOne, parseDeleteOptions } from './rest-delete.ts';
 import { get, list } from './rest-read.ts';
@@ -60,6 +61,32 @@ const SUBRESOURCE_HANDLERS: Readonly<Record<string, Readonly<Record<string, Hand
   eviction: { create: evict },
 };
 
+const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
+
+const ROOT_PATHS = [
+  '/api',
+  '/api/v1',
+  '/apis',
+  '/healthz',
+  '/livez',
+  '/openapi/v3',
+  '/readyz',
+  '/version',
+];
+
+/** The handler for a verb on the main resource or one of its subresources: 404 or 405 if none. */
+function handlerFor(def: ResourceDefinition, info: ResourceRequestInfo): Handler {
+  let h: Handler | undefined;
+  if (info.subresource === '') {
+    h = def.verbs.includes(info.verb) ? MAIN[info.verb] : undefined;
+  } else {
+    if (!def.subresources.includes(info.subresource)) throw errors.notFoundPath();
+    h = SUBRESOURCE_HANDLERS[info.subresource]?.[info.verb];
+  }
+  if (!h) throw errors.methodNotAllowed();
+  return h;
+}
+
 /**
  * One cluster's Kubernetes API: discovery, OpenAPI, and the REST verbs over a store.
  * Transport-independent: `handle` takes an ApiRequest, so tests call it in process.
@@ -101,63 +128,45 @@ export class ApiServer {
     if (!def) throw errors.notFoundPath();
     if (info.namespace !== '' && !def.namespaced && def.resource !== 'namespaces')
       throw errors.notFoundPath();
-    // `bindings` is a create-only resource addressing the pod named in the body.
-    if (def.resource === 'bindings' && def.group === '') {
-      return bindingsResource({ deps: this.deps, def, info, req });
-    }
     const op: RestOp = { deps: this.deps, def, info, req };
-    if (info.subresource === '') {
-      if (info.verb === 'watch') return watch(op, { bookmarkIntervalMs: this.#bookmarkIntervalMs });
-      if (!def.verbs.includes(info.verb)) throw errors.methodNotAllowed();
-      const h = MAIN[info.verb];
-      if (!h) throw errors.methodNotAllowed();
-      return h(op);
+    // `bindings` is a create-only resource addressing the pod named in the body.
+    if (def.resource === 'bindings' && def.group === '') return bindingsResource(op);
+    if (info.subresource === '' && info.verb === 'watch') {
+      return watch(op, { bookmarkIntervalMs: this.#bookmarkIntervalMs });
     }
-    if (!def.subresources.includes(info.subresource)) throw errors.notFoundPath();
-    const h = SUBRESOURCE_HANDLERS[info.subresource]?.[info.verb];
-    if (!h) throw errors.methodNotAllowed();
-    return h(op);
+    return handlerFor(def, info)(op);
   }
 
   #nonResource(req: ApiRequest): ApiResponse {
     const path = req.path.replace(/\/+$/, '') || '/';
+    const fixed = this.#fixedPath(path, req.headers['accept']);
+    if (fixed) return fixed;
+    if (path.startsWith('/openapi/')) return this.#openapi(path);
+    const discovery = this.#groupDiscovery(path.split('/').filter((p) => p !== ''));
+    if (discovery) return jsonResponse(200, discovery);
+    throw errors.notFoundPath();
+  }
+
+  #fixedPath(path: string, accept: string | undefined): ApiResponse | undefined {
     if (path === '/version') return jsonResponse(200, VERSION_INFO);
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+    if (HEALTH_PATHS.has(path)) {
       return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'ok' };
     }
-    if (path === '/api')
-      return discoveryRoot(this.registry, { legacy: true, accept: req.headers['accept'] });
-    if (path === '/apis')
-      return discoveryRoot(this.registry, { legacy: false, accept: req.headers['accept'] });
-    if (path.startsWith('/openapi/')) return this.#openapi(path);
-    const parts = path.split('/').filter((p) => p !== '');
-    if (parts[0] === 'api' && parts.length === 2) {
-      const list = apiResourceList(this.registry, '', parts[1] ?? '');
-      if (list) return jsonResponse(200, list);
+    if (path === '/api' || path === '/apis') {
+      return discoveryRoot(this.registry, { legacy: path === '/api', accept });
     }
-    if (parts[0] === 'apis' && parts.length === 2) {
-      const g = apiGroup(this.registry, parts[1] ?? '');
-      if (g) return jsonResponse(200, g);
-    }
-    if (parts[0] === 'apis' && parts.length === 3) {
-      const list = apiResourceList(this.registry, parts[1] ?? '', parts[2] ?? '');
-      if (list) return jsonResponse(200, list);
-    }
-    if (path === '/') {
-      return jsonResponse(200, {
-        paths: [
-          '/api',
-          '/api/v1',
-          '/apis',
-          '/healthz',
-          '/livez',
-          '/openapi/v3',
-          '/readyz',
-          '/version',
-        ],
-      });
-    }
-    throw errors.notFoundPath();
+    if (path === '/') return jsonResponse(200, { paths: ROOT_PATHS });
+    return undefined;
+  }
+
+  /** `/api/<version>`, `/apis/<group>` and `/apis/<group>/<version>`; undefined if not served. */
+  #groupDiscovery(parts: readonly string[]): JsonObject | undefined {
+    const [prefix, group = '', version = ''] = parts;
+    if (prefix === 'api' && parts.length === 2) return apiResourceList(this.registry, '', group);
+    if (prefix !== 'apis') return undefined;
+    if (parts.length === 2) return apiGroup(this.registry, group);
+    if (parts.length === 3) return apiResourceList(this.registry, group, version);
+    return undefined;
   }
 
   #served(): ServedResource[] {

@@ -44,6 +44,43 @@ function scaleSpec(op: RestOp): ScaleSpec {
   return op.def.scale;
 }
 
+/** The Scale a PUT or PATCH asks for, decoded and (for PATCH) applied to `current`. */
+function desiredScale(op: RestOp, current: JsonObject): unknown {
+  if (op.info.verb === 'update') return decodeObject(op.req.body, op.req.headers['content-type']);
+  if (op.info.verb !== 'patch') throw errors.methodNotAllowed();
+  const type = patchType(op.req.headers['content-type']);
+  const body = decodePatch(op.req.body, type);
+  // SAFETY: decodePatch checked the shape per patch type; Scale has no merge keys, so a
+  // strategic patch is a merge patch here.
+  return type === 'json'
+    ? jsonpatch.applyPatch(clone(current), body as Operation[], true, true).newDocument
+    : mergePatch.apply(clone(current), body);
+}
+
+function desiredReplicas(op: RestOp, desired: unknown): number {
+  const replicas = at(desired, ['spec', 'replicas']);
+  if (typeof replicas === 'number' && Number.isInteger(replicas) && replicas >= 0) return replicas;
+  throw errors.invalid({ group: 'autoscaling', resource: 'scale', kind: 'Scale' }, op.info.name, [
+    {
+      type: 'FieldValueInvalid',
+      field: 'spec.replicas',
+      message: `spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+    },
+  ]);
+}
+
+/** Writes `value` at `path`, creating objects on the way (e.g. a missing `spec`). */
+function setAt(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = obj;
+  for (const p of path.slice(0, -1)) {
+    const child = node[p];
+    if (!isJsonObject(child)) node[p] = {};
+    // SAFETY: ensured to be an object on the line above.
+    node = node[p] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] ?? 'replicas'] = value;
+}
+
 /** GET, PUT and PATCH of the scale subresource (autoscaling/v1 Scale). */
 export async function scale(op: RestOp): Promise<ApiResponse> {
   const spec = scaleSpec(op);
@@ -51,44 +88,16 @@ export async function scale(op: RestOp): Promise<ApiResponse> {
   if (!stored) throw errors.notFound(qualifiedKind(op.def), op.info.name);
   const current = scaleOf(stored.object, spec);
   if (op.info.verb === 'get') return jsonResponse(200, current);
-  let desired: unknown;
-  if (op.info.verb === 'update')
-    desired = decodeObject(op.req.body, op.req.headers['content-type']);
-  else if (op.info.verb === 'patch') {
-    const type = patchType(op.req.headers['content-type']);
-    const body = decodePatch(op.req.body, type);
-    // SAFETY: decodePatch checked the shape per patch type; Scale has no merge keys, so a
-    // strategic patch is a merge patch here.
-    desired =
-      type === 'json'
-        ? jsonpatch.applyPatch(clone(current), body as Operation[], true, true).newDocument
-        : mergePatch.apply(clone(current), body);
-  } else throw errors.methodNotAllowed();
-  const replicas = at(desired, ['spec', 'replicas']);
-  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    throw errors.invalid({ group: 'autoscaling', resource: 'scale', kind: 'Scale' }, op.info.name, [
-      {
-        type: 'FieldValueInvalid',
-        field: 'spec.replicas',
-        message: `spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
-      },
-    ]);
-  }
+  const desired = desiredScale(op, current);
+  const replicas = desiredReplicas(op, desired);
+  // A Scale carrying a resourceVersion is a precondition on the object it scales.
   const rv = at(desired, ['metadata', 'resourceVersion']);
   if (typeof rv === 'string' && rv !== '' && rv !== String(stored.modRevision))
     throw errors.modified(qualifiedKind(op.def), op.info.name);
   const next = clone(stored.object);
-  let node: Record<string, unknown> = next;
-  for (const p of spec.specReplicasPath.slice(0, -1)) {
-    const child = node[p];
-    if (!isJsonObject(child)) node[p] = {};
-    // SAFETY: ensured to be an object on the line above.
-    node = node[p] as Record<string, unknown>;
-  }
-  node[spec.specReplicasPath[spec.specReplicasPath.length - 1] ?? 'replicas'] = replicas;
-  const gen = next.metadata.generation ?? 1;
+  setAt(next, spec.specReplicasPath, replicas);
   if (op.def.tracksGeneration && replicas !== at(stored.object, spec.specReplicasPath))
-    next.metadata.generation = gen + 1;
+    next.metadata.generation = (next.metadata.generation ?? 1) + 1;
   try {
     const updated = await op.deps.store.update(keyFor(op), next, {
       expectedRevision: stored.modRevision,
@@ -153,6 +162,29 @@ export async function bind(op: RestOp, podName: string): Promise<ApiResponse> {
   return jsonResponse(201, statusSuccess());
 }
 
+/**
+ * Takes one disruption from every PodDisruptionBudget selecting the pod, or fails with 429 at
+ * the first one that has none left.
+ */
+async function consumeDisruptions(op: RestOp, pod: KubeObject): Promise<void> {
+  const budgets = op.deps.store.list(`/poddisruptionbudgets.policy/${op.info.namespace}/`).items;
+  for (const pdb of budgets) {
+    const sel = fromLabelSelectorObject(at(pdb.object, ['spec', 'selector']));
+    if (!sel || sel.length === 0 || !matchesLabels(sel, pod.metadata.labels)) continue;
+    const allowed = at(pdb.object, ['status', 'disruptionsAllowed']);
+    if (typeof allowed !== 'number' || allowed < 1) {
+      throw errors.tooManyRequests(
+        "Cannot evict pod as it would violate the pod's disruption budget.",
+        10,
+      );
+    }
+    const next = clone(pdb.object);
+    const st = isJsonObject(next['status']) ? next['status'] : {};
+    next['status'] = { ...st, disruptionsAllowed: allowed - 1 };
+    await op.deps.store.update(pdb.key, next, { expectedRevision: pdb.modRevision });
+  }
+}
+
 /** pods/eviction: deletes a pod unless a PodDisruptionBudget forbids it (429). */
 export async function evict(op: RestOp): Promise<ApiResponse> {
   const body =
@@ -161,25 +193,9 @@ export async function evict(op: RestOp): Promise<ApiResponse> {
   if (!stored) throw errors.notFound({ group: '', resource: 'pods' }, op.info.name);
   const pod = stored.object;
   const phase = isJsonObject(pod['status']) ? pod['status']['phase'] : undefined;
+  // Budgets protect running pods: a finished or already-deleting pod goes without one.
   const terminal = phase === 'Succeeded' || phase === 'Failed';
-  if (!terminal && pod.metadata.deletionTimestamp === undefined) {
-    for (const pdb of op.deps.store.list(`/poddisruptionbudgets.policy/${op.info.namespace}/`)
-      .items) {
-      const sel = fromLabelSelectorObject(at(pdb.object, ['spec', 'selector']));
-      if (!sel || sel.length === 0 || !matchesLabels(sel, pod.metadata.labels)) continue;
-      const allowed = at(pdb.object, ['status', 'disruptionsAllowed']);
-      if (typeof allowed !== 'number' || allowed < 1) {
-        throw errors.tooManyRequests(
-          "Cannot evict pod as it would violate the pod's disruption budget.",
-          10,
-        );
-      }
-      const next = clone(pdb.object);
-      const st = isJsonObject(next['status']) ? next['status'] : {};
-      next['status'] = { ...st, disruptionsAllowed: allowed - 1 };
-      await op.deps.store.update(pdb.key, next, { expectedRevision: pdb.modRevision });
-    }
-  }
+  if (!terminal && pod.metadata.deletionTimestamp === undefined) await consumeDisruptions(op, pod);
   const delOpts = isJsonObject(body['deleteOptions']) ? body['deleteOptions'] : {};
   const grace = delOpts['gracePeriodSeconds'];
   await deleteOne(

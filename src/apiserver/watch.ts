@@ -142,7 +142,9 @@ async function runWatch(
 ): Promise<void> {
   const { p, sink } = a;
   const ac = new AbortController();
-  const onAbort = (): void => { ac.abort(); };
+  const onAbort = (): void => {
+    ac.abort();
+  };
   sink.signal.addEventListener('abort', onAbort, { once: true });
   let lastRv = p.from;
   try {

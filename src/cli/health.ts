@@ -7,7 +7,9 @@ export function isReady(url: string, caPem: string): Promise<boolean> {
       res.resume();
       resolve(res.statusCode === 200);
     });
-    req.on('error', () => { resolve(false); });
+    req.on('error', () => {
+      resolve(false);
+    });
     req.on('timeout', () => {
       req.destroy();
       resolve(false);

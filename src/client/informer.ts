@@ -74,16 +74,16 @@ export class Informer {
 
   async run(signal: AbortSignal): Promise<void> {
     let backoff = 100;
-    while (!signal.aborted) {
+    // A call, not a property read: TypeScript would keep `signal.aborted` narrowed to false
+    // across the awaits below, during which it can flip.
+    const stopped = (): boolean => signal.aborted;
+    while (!stopped()) {
       try {
         let rv = await this.#relist();
         backoff = 100;
-        for (;;) {
-          if (signal.aborted) return;
-          rv = await this.#watch(rv, signal);
-        }
+        while (!stopped()) rv = await this.#watch(rv, signal);
       } catch (e: unknown) {
-        if (signal.aborted) return;
+        if (stopped()) return;
         const expired = e instanceof ApiStatusError && e.httpStatus === 410;
         if (!expired) {
           await this.#opts.sleep(backoff, signal);

@@ -12,21 +12,25 @@ export interface DaemonConfig {
   readonly fsync: boolean;
 }
 
-/** The only place that reads the environment. Flags (passed in) win over it. */
-export function loadConfig(
-  flags: Partial<DaemonConfig> = {},
-  env: NodeJS.ProcessEnv = process.env,
-): DaemonConfig {
+function portFrom(flags: Partial<DaemonConfig>, env: NodeJS.ProcessEnv): number {
   const port = flags.port ?? (env['KILN_PORT'] === undefined ? 6443 : Number(env['KILN_PORT']));
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(
       `invalid port ${String(port)}: use a number from 1 to 65535 (or 0 for any free port)`,
     );
   }
+  return port;
+}
+
+/** The only place that reads the environment. Flags (passed in) win over it. */
+export function loadConfig(
+  flags: Partial<DaemonConfig> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): DaemonConfig {
   return {
     stateDir: flags.stateDir ?? env['KILN_STATE_DIR'] ?? join(homedir(), '.kiln'),
     host: flags.host ?? env['KILN_HOST'] ?? '127.0.0.1',
-    port,
+    port: portFrom(flags, env),
     inMemory: flags.inMemory ?? env['KILN_IN_MEMORY'] === '1',
     fsync: flags.fsync ?? env['KILN_FSYNC'] === '1',
   };

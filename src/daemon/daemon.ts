@@ -160,7 +160,11 @@ export class Daemon {
     const server = this.#server;
     if (server) {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     }
     await Promise.allSettled(this.#running);
     for (const c of this.clusters.values()) c.close();

@@ -58,7 +58,9 @@ const backends: Backend[] = [
           store.close();
           return make();
         },
-        cleanup: () => { rmSync(dir, { recursive: true, force: true }); },
+        cleanup: () => {
+          rmSync(dir, { recursive: true, force: true });
+        },
       };
     },
   },
@@ -151,14 +153,13 @@ for (const backend of backends) {
       try {
         for (let i = 0; i < 30; i++) await store.create(`/pods/default/p${i}`, pod(`p${i}`));
         assert.ok(store.oldestRevision() > 1);
-        assert.throws(
-          () => { store.watch(
-              '/pods/',
-              { fromRevision: 1, signal: new AbortController().signal },
-              () => undefined,
-            ); },
-          StoreExpiredError,
-        );
+        assert.throws(() => {
+          store.watch(
+            '/pods/',
+            { fromRevision: 1, signal: new AbortController().signal },
+            () => undefined,
+          );
+        }, StoreExpiredError);
       } finally {
         cleanup();
       }

@@ -6,14 +6,40 @@ import { startCluster, type TestCluster } from './harness.ts';
 const NODE = {
   apiVersion: 'v1',
   kind: 'Node',
-  metadata: { name: 'ip-10-0-1-10.ec2.internal', labels: { 'kubernetes.io/hostname': 'ip-10-0-1-10', 'node-role.kubernetes.io/worker': '' } },
+  metadata: {
+    name: 'ip-10-0-1-10.ec2.internal',
+    labels: { 'kubernetes.io/hostname': 'ip-10-0-1-10', 'node-role.kubernetes.io/worker': '' },
+  },
   spec: {},
   status: {
     capacity: { cpu: '2', memory: '8Gi', pods: '110' },
     allocatable: { cpu: '1930m', memory: '7Gi', pods: '110' },
-    conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' }],
-    addresses: [{ type: 'InternalIP', address: '10.0.1.10' }, { type: 'Hostname', address: 'ip-10-0-1-10.ec2.internal' }],
-    nodeInfo: { kubeletVersion: 'v1.32.4', osImage: 'Amazon Linux 2023', kernelVersion: '6.1.0', containerRuntimeVersion: 'containerd://1.7.0', architecture: 'amd64', operatingSystem: 'linux', machineID: '', systemUUID: '', bootID: '', kubeProxyVersion: '' },
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'KubeletReady',
+        message: 'kubelet is posting ready status',
+        lastHeartbeatTime: '2026-01-01T00:00:00Z',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+    ],
+    addresses: [
+      { type: 'InternalIP', address: '10.0.1.10' },
+      { type: 'Hostname', address: 'ip-10-0-1-10.ec2.internal' },
+    ],
+    nodeInfo: {
+      kubeletVersion: 'v1.32.4',
+      osImage: 'Amazon Linux 2023',
+      kernelVersion: '6.1.0',
+      containerRuntimeVersion: 'containerd://1.7.0',
+      architecture: 'amd64',
+      operatingSystem: 'linux',
+      machineID: '',
+      systemUUID: '',
+      bootID: '',
+      kubeProxyVersion: '',
+    },
   },
 };
 
@@ -21,14 +47,39 @@ const DEPLOY = {
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'web', namespace: 'shop' },
-  spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] } } },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { app: 'web' } },
+    template: {
+      metadata: { labels: { app: 'web' } },
+      spec: {
+        containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }],
+      },
+    },
+  },
 };
 
 const POD = {
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name: 'web-1', namespace: 'shop', labels: { app: 'web' }, finalizers: ['kiln.dev/test-hold'] },
-  spec: { nodeName: 'ip-10-0-1-10.ec2.internal', terminationGracePeriodSeconds: 5, containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '500m', memory: '512Mi' } } }] },
+  metadata: {
+    name: 'web-1',
+    namespace: 'shop',
+    labels: { app: 'web' },
+    finalizers: ['kiln.dev/test-hold'],
+  },
+  spec: {
+    nodeName: 'ip-10-0-1-10.ec2.internal',
+    terminationGracePeriodSeconds: 5,
+    containers: [
+      {
+        name: 'nginx',
+        image: 'nginx:1.27',
+        ports: [{ containerPort: 80 }],
+        resources: { requests: { cpu: '500m', memory: '512Mi' } },
+      },
+    ],
+  },
 };
 
 describe('describe and printed output (kubectl 1.32)', () => {
@@ -40,26 +91,75 @@ describe('describe and printed output (kubectl 1.32)', () => {
       ['/api/v1/nodes', NODE],
       ['/apis/apps/v1/namespaces/shop/deployments', DEPLOY],
       ['/api/v1/namespaces/shop/pods', POD],
-      ['/api/v1/namespaces/shop/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 80 }], clusterIP: '10.100.0.10', clusterIPs: ['10.100.0.10'] } }],
+      [
+        '/api/v1/namespaces/shop/services',
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'web', namespace: 'shop' },
+          spec: {
+            selector: { app: 'web' },
+            ports: [{ port: 80, targetPort: 80 }],
+            clusterIP: '10.100.0.10',
+            clusterIPs: ['10.100.0.10'],
+          },
+        },
+      ],
     ] as const) {
       const r = await fetchJson(c, 'POST', path, obj);
       assert.equal(r.status, 201, JSON.stringify(r.body));
     }
-    const pod = (await fetchJson(c, 'GET', '/api/v1/namespaces/shop/pods/web-1')).body as { metadata: { uid: string; resourceVersion: string } };
+    const pod = (await fetchJson(c, 'GET', '/api/v1/namespaces/shop/pods/web-1')).body as {
+      metadata: { uid: string; resourceVersion: string };
+    };
     const status = {
       phase: 'Running',
       podIP: '10.0.1.23',
       podIPs: [{ ip: '10.0.1.23' }],
       hostIP: '10.0.1.10',
-      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z', lastProbeTime: null }],
-      containerStatuses: [{ name: 'nginx', ready: true, restartCount: 0, image: 'nginx:1.27', imageID: '', started: true, state: { running: { startedAt: '2026-01-01T00:00:00Z' } } }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+          lastProbeTime: null,
+        },
+      ],
+      containerStatuses: [
+        {
+          name: 'nginx',
+          ready: true,
+          restartCount: 0,
+          image: 'nginx:1.27',
+          imageID: '',
+          started: true,
+          state: { running: { startedAt: '2026-01-01T00:00:00Z' } },
+        },
+      ],
     };
-    assert.equal((await fetchJson(c, 'PATCH', '/api/v1/namespaces/shop/pods/web-1/status', { status }, 'application/merge-patch+json')).status, 200);
+    assert.equal(
+      (
+        await fetchJson(
+          c,
+          'PATCH',
+          '/api/v1/namespaces/shop/pods/web-1/status',
+          { status },
+          'application/merge-patch+json',
+        )
+      ).status,
+      200,
+    );
     const ev = {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name: 'web-1.1', namespace: 'shop' },
-      involvedObject: { kind: 'Pod', namespace: 'shop', name: 'web-1', uid: pod.metadata.uid, apiVersion: 'v1' },
+      involvedObject: {
+        kind: 'Pod',
+        namespace: 'shop',
+        name: 'web-1',
+        uid: pod.metadata.uid,
+        apiVersion: 'v1',
+      },
       reason: 'Scheduled',
       message: 'Successfully assigned shop/web-1 to ip-10-0-1-10.ec2.internal',
       type: 'Normal',
@@ -97,11 +197,17 @@ describe('describe and printed output (kubectl 1.32)', () => {
     assert.match(pod.stdout, /^Name:\s+web-1$/m);
     assert.match(pod.stdout, /^Node:\s+ip-10-0-1-10\.ec2\.internal\/10\.0\.1\.10$/m);
     assert.match(pod.stdout, /^IP:\s+10\.0\.1\.23$/m);
-    assert.match(pod.stdout, /Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned shop\/web-1 to ip-10-0-1-10\.ec2\.internal/);
+    assert.match(
+      pod.stdout,
+      /Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned shop\/web-1 to ip-10-0-1-10\.ec2\.internal/,
+    );
     assertGolden('describe-pod.txt', pod.stdout);
     const deploy = await c.kubectl('1.32', ['describe', 'deployment', 'web', '-n', 'shop']);
     assert.equal(deploy.code, 0, deploy.stderr);
-    assert.match(deploy.stdout, /^Replicas:\s+2 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable$/m);
+    assert.match(
+      deploy.stdout,
+      /^Replicas:\s+2 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable$/m,
+    );
     assert.match(deploy.stdout, /^StrategyType:\s+RollingUpdate$/m);
     assert.match(deploy.stdout, /^RollingUpdateStrategy:\s+25% max unavailable, 25% max surge$/m);
     const node = await c.kubectl('1.32', ['describe', 'node', 'ip-10-0-1-10.ec2.internal']);
@@ -113,16 +219,34 @@ describe('describe and printed output (kubectl 1.32)', () => {
   });
 
   it('deletes a pod with a grace period and kubectl waits until it is gone', async () => {
-    const del = c.kubectl('1.32', ['delete', 'pod', 'web-1', '-n', 'shop', '--grace-period=5', '--timeout=60s']);
+    const del = c.kubectl('1.32', [
+      'delete',
+      'pod',
+      'web-1',
+      '-n',
+      'shop',
+      '--grace-period=5',
+      '--timeout=60s',
+    ]);
     await new Promise((r) => setTimeout(r, 1500));
     const during = await c.kubectl('1.32', ['get', 'pod', 'web-1', '-n', 'shop']);
     assert.match(during.stdout, /web-1\s+1\/1\s+Terminating/);
-    const pod = (await fetchJson(c, 'GET', '/api/v1/namespaces/shop/pods/web-1')).body as { metadata: { deletionGracePeriodSeconds: number; deletionTimestamp: string } };
+    const pod = (await fetchJson(c, 'GET', '/api/v1/namespaces/shop/pods/web-1')).body as {
+      metadata: { deletionGracePeriodSeconds: number; deletionTimestamp: string };
+    };
     assert.equal(pod.metadata.deletionGracePeriodSeconds, 5);
     // The kubelet's part: release the pod once its containers stopped.
-    const released = await fetchJson(c, 'PATCH', '/api/v1/namespaces/shop/pods/web-1', { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    const released = await fetchJson(
+      c,
+      'PATCH',
+      '/api/v1/namespaces/shop/pods/web-1',
+      { metadata: { finalizers: null } },
+      'application/merge-patch+json',
+    );
     assert.equal(released.status, 200, JSON.stringify(released.body));
-    const gone = await fetchJson(c, 'DELETE', '/api/v1/namespaces/shop/pods/web-1', { gracePeriodSeconds: 0 });
+    const gone = await fetchJson(c, 'DELETE', '/api/v1/namespaces/shop/pods/web-1', {
+      gracePeriodSeconds: 0,
+    });
     assert.equal(gone.status, 200, JSON.stringify(gone.body));
     const r = await del;
     assert.equal(r.code, 0, r.stderr);
@@ -130,17 +254,39 @@ describe('describe and printed output (kubectl 1.32)', () => {
   });
 });
 
-async function fetchJson(c: TestCluster, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: unknown }> {
+async function fetchJson(
+  c: TestCluster,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; body: unknown }> {
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(`${c.url}${path}`, { method, ca: c.caPem, headers: { Authorization: `Bearer ${c.token}`, ...(data === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data) }) } }, (res) => {
-      let out = '';
-      res.on('data', (d: Buffer) => (out += d.toString()));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body: out === '' ? out : (JSON.parse(out) as unknown) });
-      });
-    });
+    const req = request(
+      `${c.url}${path}`,
+      {
+        method,
+        ca: c.caPem,
+        headers: {
+          Authorization: `Bearer ${c.token}`,
+          ...(data === undefined
+            ? {}
+            : { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data) }),
+        },
+      },
+      (res) => {
+        let out = '';
+        res.on('data', (d: Buffer) => (out += d.toString()));
+        res.on('end', () => {
+          resolve({
+            status: res.statusCode ?? 0,
+            body: out === '' ? out : (JSON.parse(out) as unknown),
+          });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });

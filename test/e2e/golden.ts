@@ -20,10 +20,15 @@ export function assertGolden(name: string, actual: string): void {
   const file = join(ROOT, name);
   const got = normalize(actual);
   if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(file)) {
-    if (process.env['CI'] === 'true' && !existsSync(file)) assert.fail(`missing golden file ${name}`);
+    if (process.env['CI'] === 'true' && !existsSync(file))
+      assert.fail(`missing golden file ${name}`);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, got);
     return;
   }
-  assert.equal(got, readFileSync(file, 'utf8'), `golden ${name} differs (UPDATE_GOLDEN=1 to accept)`);
+  assert.equal(
+    got,
+    readFileSync(file, 'utf8'),
+    `golden ${name} differs (UPDATE_GOLDEN=1 to accept)`,
+  );
 }

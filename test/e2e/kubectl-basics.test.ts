@@ -81,10 +81,10 @@ for (const version of ['1.32', '1.33'] as const) {
         metadata: { generation: number };
       };
       assert.equal(d.spec.replicas, 3);
-      assert.equal(d.spec.template.spec.containers[0]?.image, 'nginx:1.27');
-      assert.deepEqual(d.spec.template.spec.containers[0]?.ports, [
-        { containerPort: 80, protocol: 'TCP' },
-      ]);
+      const [container] = d.spec.template.spec.containers;
+      assert.ok(container);
+      assert.equal(container.image, 'nginx:1.27');
+      assert.deepEqual(container.ports, [{ containerPort: 80, protocol: 'TCP' }]);
       assert.equal(d.metadata.generation, 2);
     });
 
@@ -210,8 +210,10 @@ for (const version of ['1.32', '1.33'] as const) {
         metadata: { labels: Record<string, string>; annotations: Record<string, string> };
       };
       assert.equal(got.spec.replicas, 4);
-      assert.equal(got.spec.template.spec.containers[0]?.image, 'nginx:1.28');
-      assert.equal(got.spec.template.spec.containers[0]?.ports.length, 1);
+      const [container] = got.spec.template.spec.containers;
+      assert.ok(container);
+      assert.equal(container.image, 'nginx:1.28');
+      assert.equal(container.ports.length, 1);
       assert.equal(got.metadata.labels['tier'], 'frontend');
       assert.equal(got.metadata.labels['patched'], 'yes');
       assert.equal(got.metadata.annotations['owner'], 'team-a');

@@ -13,7 +13,9 @@ export function freePort(): Promise<number> {
     s.listen(0, '127.0.0.1', () => {
       const addr = s.address();
       const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      s.close(() => { resolve(port); });
+      s.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -29,7 +31,9 @@ export function runKiln(
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => { resolve({ code: code ?? 1, stdout, stderr }); });
+    child.on('close', (code) => {
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
   });
 }
 
@@ -43,8 +47,8 @@ export async function startKilnProcess(stateDir: string, port: number): Promise<
     },
   );
   let log = '';
-  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
   const ca = join(stateDir, 'pki', 'ca.crt');
   const end = Date.now() + 30_000;
   while (Date.now() < end) {
@@ -91,7 +95,9 @@ export function apiRequest(
       (res) => {
         let out = '';
         res.on('data', (d: Buffer) => (out += d.toString()));
-        res.on('end', () => { resolve({ status: res.statusCode ?? 0, body: out }); });
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body: out });
+        });
       },
     );
     req.on('error', reject);

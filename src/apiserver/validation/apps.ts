@@ -302,7 +302,7 @@ function validateStatefulSetSpec(w: Walker, spec: JsonObject | undefined): void 
   validateStatefulSetTemplate(w, spec, sel);
 }
 
-const STATEFULSET_MUTABLE = [
+const STATEFULSET_MUTABLE: readonly string[] = [
   'replicas',
   'template',
   'updateStrategy',

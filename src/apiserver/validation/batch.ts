@@ -293,7 +293,7 @@ function validateCompletionMode(w: Walker, spec: JsonObject, path: string): stri
   return mode ?? 'NonIndexed';
 }
 
-const FAILURE_ACTIONS = ['Count', 'FailIndex', 'FailJob', 'Ignore'];
+const FAILURE_ACTIONS: readonly string[] = ['Count', 'FailIndex', 'FailJob', 'Ignore'];
 
 function validateOnExitCodes(
   w: Walker,

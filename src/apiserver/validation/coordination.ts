@@ -6,7 +6,7 @@ import { Walker } from './walker.ts';
 
 /** coordination.k8s.io/v1 Leases (pkg/apis/coordination/validation). */
 
-const LEASE_STRATEGIES = ['OldestEmulationVersion'];
+const LEASE_STRATEGIES: readonly string[] = ['OldestEmulationVersion'];
 
 function validateStrategy(w: Walker, strategy: string, field: string): void {
   if (strategy.split('/').length === 1) {

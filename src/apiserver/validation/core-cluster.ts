@@ -178,7 +178,7 @@ export function validateNode(obj: KubeObject, old?: KubeObject): FieldError[] {
   return w.errs;
 }
 
-const LIMIT_TYPES = new Set(['Pod', 'Container', 'PersistentVolumeClaim']);
+const LIMIT_TYPES: ReadonlySet<string> = new Set(['Pod', 'Container', 'PersistentVolumeClaim']);
 
 function validateLimitType(type: string, field: string): FieldError[] {
   const errs = invalidEach(field, type, isQualifiedName(type));
@@ -363,8 +363,13 @@ export function validateLimitRange(obj: KubeObject): FieldError[] {
   return w.errs;
 }
 
-const QUOTA_SCOPES = ['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort'];
-const POD_COMPUTE = new Set([
+const QUOTA_SCOPES: readonly string[] = [
+  'Terminating',
+  'NotTerminating',
+  'BestEffort',
+  'NotBestEffort',
+];
+const POD_COMPUTE: ReadonlySet<string> = new Set([
   'cpu',
   'memory',
   'limits.cpu',

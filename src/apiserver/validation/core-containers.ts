@@ -17,6 +17,7 @@ import {
 } from './field.ts';
 import { goJson } from './go-format.ts';
 import { isDns1123Label, isValidPortName, isValidPortNum } from './names.ts';
+import { objectsAt } from './defaults-helpers.ts';
 import { strOf, type Item, type Located, type Walker } from './walker.ts';
 
 /** Containers of a PodSpec: regular, init and ephemeral (pkg/apis/core/validation). */
@@ -32,7 +33,7 @@ export interface PodCtx {
   readonly resourceIsPod: boolean;
 }
 
-const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const PROTOCOLS: readonly string[] = ['SCTP', 'TCP', 'UDP'];
 
 function validatePorts(w: Walker, c: JsonObject, base: string): void {
   const names = new Set<string>();
@@ -187,6 +188,23 @@ function isPvcVolume(v: JsonObject | undefined): boolean {
   return v?.['persistentVolumeClaim'] !== undefined || v?.['ephemeral'] !== undefined;
 }
 
+function checkDevicePath(
+  w: Walker,
+  at: { path: string; devicePath: string; listPath: string },
+  seen: { devicePaths: Set<string> },
+): void {
+  const { path, devicePath, listPath } = at;
+  if (devicePath === '') w.add(required(child(path, 'devicePath')));
+  if (seen.devicePaths.has(devicePath))
+    w.add(invalid(child(path, 'devicePath'), devicePath, 'must be unique'));
+  if (
+    devicePath !== '' &&
+    validatePathNoBacksteps(devicePath, child(listPath, 'devicePath')).length > 0
+  ) {
+    w.add(invalid(child(path, 'devicePath'), devicePath, "can not contain backsteps ('..')"));
+  } else seen.devicePaths.add(devicePath);
+}
+
 function validateVolumeDevices(
   w: Walker,
   at: { c: JsonObject; base: string; maps: MountMaps },
@@ -211,15 +229,7 @@ function validateVolumeDevices(
       );
     }
     if (vol === undefined) w.add(notFound(child(path, 'name'), name));
-    if (devicePath === '') w.add(required(child(path, 'devicePath')));
-    if (devicePaths.has(devicePath))
-      w.add(invalid(child(path, 'devicePath'), devicePath, 'must be unique'));
-    if (
-      devicePath !== '' &&
-      validatePathNoBacksteps(devicePath, child(listPath, 'devicePath')).length > 0
-    ) {
-      w.add(invalid(child(path, 'devicePath'), devicePath, "can not contain backsteps ('..')"));
-    } else devicePaths.add(devicePath);
+    checkDevicePath(w, { path, devicePath, listPath }, { devicePaths });
     if (at.maps.mounts.has(name))
       w.add(invalid(child(path, 'name'), name, 'must not already exist in volumeMounts'));
     if ([...at.maps.mounts.values()].includes(devicePath)) {
@@ -235,7 +245,7 @@ function validateVolumeDevices(
   }
 }
 
-const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+const PULL_POLICIES: readonly string[] = ['Always', 'IfNotPresent', 'Never'];
 
 function validatePullPolicy(w: Walker, c: JsonObject, base: string): void {
   const policy = w.text(c, base, 'imagePullPolicy');
@@ -266,7 +276,7 @@ function validateResizePolicy(w: Walker, at: Located, podRestartPolicy: string):
   }
 }
 
-const TERMINATION_MESSAGE_POLICIES = ['File', 'FallbackToLogsOnError'];
+const TERMINATION_MESSAGE_POLICIES: readonly string[] = ['File', 'FallbackToLogsOnError'];
 
 /** validateContainerCommon. */
 function validateContainerCommon(w: Walker, item: Item, ctx: PodCtx): void {
@@ -332,7 +342,7 @@ export function validateContainers(w: Walker, at: Located, ctx: PodCtx): Item[] 
   const names = new Set<string>();
   for (const item of items) {
     validateContainerCommon(w, item, ctx);
-    const name = typeof item.o['name'] === 'string' ? item.o['name'] : '';
+    const name = strOf(item.o['name']);
     if (names.has(name)) w.add(duplicate(child(item.path, 'name'), name));
     else names.add(name);
     validateProbesAndLifecycle(w, item, ctx.gracePeriod);
@@ -344,48 +354,59 @@ export function validateContainers(w: Walker, at: Located, ctx: PodCtx): Item[] 
   return items;
 }
 
-const INIT_ONLY_FORBIDDEN = ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'];
+const INIT_ONLY_FORBIDDEN: readonly string[] = [
+  'lifecycle',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+];
 
 /** validateInitContainers. */
 export function validateInitContainers(w: Walker, at: Located, ctx: PodCtx): void {
   const { o: spec, path: specPath } = at;
   const names = new Set<string>();
-  for (const c of Array.isArray(spec['containers']) ? spec['containers'] : []) {
-    if (isJsonObject(c)) names.add(strOf(c['name']));
-  }
+  for (const c of objectsAt(spec, 'containers')) names.add(strOf(c['name']));
   for (const item of w.items(spec, specPath, 'initContainers')) {
     validateContainerCommon(w, item, ctx);
     const restartPolicy = w.str(item.o, item.path, 'restartPolicy');
     if (restartPolicy !== undefined && restartPolicy !== 'Always') {
       w.add(notSupported(child(item.path, 'restartPolicy'), restartPolicy, ['Always']));
     }
-    const name = typeof item.o['name'] === 'string' ? item.o['name'] : '';
+    const name = strOf(item.o['name']);
     if (names.has(name)) w.add(duplicate(child(item.path, 'name'), name));
     else if (name !== '') names.add(name);
     checkHostPorts(w, [item], new Set());
-    if (restartPolicy === 'Always') validateProbesAndLifecycle(w, item, ctx.gracePeriod);
-    else {
-      for (const k of INIT_ONLY_FORBIDDEN) {
-        if (item.o[k] !== undefined && item.o[k] !== null) {
-          w.add(
-            forbidden(
-              child(item.path, k),
-              'may not be set for init containers without restartPolicy=Always',
-            ),
-          );
-        }
+    validateInitOnlyFields(w, item, { restartPolicy, gracePeriod: ctx.gracePeriod });
+  }
+}
+
+function validateInitOnlyFields(
+  w: Walker,
+  item: Item,
+  ctx: { restartPolicy: string | undefined; gracePeriod: PodCtx['gracePeriod'] },
+): void {
+  if (ctx.restartPolicy === 'Always') validateProbesAndLifecycle(w, item, ctx.gracePeriod);
+  else {
+    for (const k of INIT_ONLY_FORBIDDEN) {
+      if (item.o[k] !== undefined && item.o[k] !== null) {
+        w.add(
+          forbidden(
+            child(item.path, k),
+            'may not be set for init containers without restartPolicy=Always',
+          ),
+        );
       }
     }
-    const resize = item.o['resizePolicy'];
-    if (Array.isArray(resize) && resize.length > 0) {
-      w.add(
-        invalid(
-          child(item.path, 'resizePolicy'),
-          { goSyntax: goJson(resize) },
-          'must not be set for init containers',
-        ),
-      );
-    }
+  }
+  const resize = item.o['resizePolicy'];
+  if (Array.isArray(resize) && resize.length > 0) {
+    w.add(
+      invalid(
+        child(item.path, 'resizePolicy'),
+        { goSyntax: goJson(resize) },
+        'must not be set for init containers',
+      ),
+    );
   }
 }
 
@@ -400,7 +421,7 @@ export function validateEphemeralContainers(w: Walker, at: Located, ctx: PodCtx)
   }
   for (const item of w.items(spec, specPath, 'ephemeralContainers')) {
     validateContainerCommon(w, item, ctx);
-    const name = typeof item.o['name'] === 'string' ? item.o['name'] : '';
+    const name = strOf(item.o['name']);
     if (names.has(name)) w.add(duplicate(child(item.path, 'name'), name));
     else names.add(name);
   }

@@ -93,7 +93,7 @@ const VOLUME_SOURCE_DEFAULTS: Readonly<Record<string, (src: JsonObject) => void>
 };
 
 /** Every key a Volume may carry besides its name: a volume with none gets an emptyDir. */
-const VOLUME_SOURCE_KEYS = [
+const VOLUME_SOURCE_KEYS: readonly string[] = [
   'hostPath',
   'emptyDir',
   'gcePersistentDisk',

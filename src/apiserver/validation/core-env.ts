@@ -25,7 +25,7 @@ export const VOLUME_FIELD_PATHS = [
   'metadata.namespace',
   'metadata.uid',
 ];
-const CONTAINER_RESOURCE_FIELDS = [
+const CONTAINER_RESOURCE_FIELDS: readonly string[] = [
   'limits.cpu',
   'limits.ephemeral-storage',
   'limits.memory',
@@ -33,10 +33,10 @@ const CONTAINER_RESOURCE_FIELDS = [
   'requests.ephemeral-storage',
   'requests.memory',
 ];
-const HUGEPAGE_FIELD_PREFIXES = ['limits.hugepages-', 'requests.hugepages-'];
+const HUGEPAGE_FIELD_PREFIXES: readonly string[] = ['limits.hugepages-', 'requests.hugepages-'];
 
 /** The labels pods.ConvertDownwardAPIFieldLabel accepts for v1 without a subscript. */
-const CONVERTIBLE_FIELD_LABELS = new Set([
+const CONVERTIBLE_FIELD_LABELS: ReadonlySet<string> = new Set([
   'metadata.annotations',
   'metadata.labels',
   'metadata.name',
@@ -119,8 +119,8 @@ export function validateObjectFieldSelector(
   }
 }
 
-const DIVISORS_CPU = new Set(['1m', '1']);
-const DIVISORS_BYTES = new Set([
+const DIVISORS_CPU: ReadonlySet<string> = new Set(['1m', '1']);
+const DIVISORS_BYTES: ReadonlySet<string> = new Set([
   '1',
   '1k',
   '1M',

@@ -324,7 +324,7 @@ export function validatePodAnnotations(
 ): void {
   const a = annotations ?? {};
   const mirror = a[MIRROR_ANNOTATION];
-  if (mirror !== undefined && (at.spec['nodeName'] ?? '') === '') {
+  if (mirror !== undefined && strOf(at.spec['nodeName']) === '') {
     w.add(
       invalid(
         key(at.path, MIRROR_ANNOTATION),
@@ -342,18 +342,24 @@ export function validatePodAnnotations(
     if (k === SECCOMP_POD_ANNOTATION || k.startsWith(SECCOMP_CONTAINER_PREFIX)) {
       w.add(...validateSeccompAnnotation(v, child(at.path, k)));
     }
-    if (!k.startsWith(APPARMOR_PREFIX)) continue;
-    const container = k.slice(APPARMOR_PREFIX.length);
-    if (!names.has(container)) w.add(invalid(key(at.path, k), container, 'container not found'));
-    if (!(
-      v === '' ||
-      v === 'runtime/default' ||
-      v === 'unconfined' ||
-      v.startsWith('localhost/')
-    )) {
-      w.add(invalid(key(at.path, k), v, `invalid AppArmor profile name: "${v}"`));
-    }
+    if (k.startsWith(APPARMOR_PREFIX))
+      validateAppArmorAnnotation(w, [k, v], { path: at.path, names });
   }
+}
+
+function isAppArmorProfile(v: string): boolean {
+  return v === '' || v === 'runtime/default' || v === 'unconfined' || v.startsWith('localhost/');
+}
+
+function validateAppArmorAnnotation(
+  w: Walker,
+  [k, v]: readonly [string, string],
+  at: { path: string; names: ReadonlySet<string> },
+): void {
+  const container = k.slice(APPARMOR_PREFIX.length);
+  if (!at.names.has(container)) w.add(invalid(key(at.path, k), container, 'container not found'));
+  if (!isAppArmorProfile(v))
+    w.add(invalid(key(at.path, k), v, `invalid AppArmor profile name: "${v}"`));
 }
 
 /** ValidatePodTemplateSpec, as workloads embed it. */
@@ -450,7 +456,7 @@ export function validatePodCreate(obj: KubeObject): FieldError[] {
   return w.errs;
 }
 
-const UPDATABLE_POD_FIELDS = [
+const UPDATABLE_POD_FIELDS: readonly string[] = [
   '`spec.containers[*].image`',
   '`spec.initContainers[*].image`',
   '`spec.activeDeadlineSeconds`',

@@ -26,8 +26,12 @@ import type { Walker, At } from './walker.ts';
  * resource parts of pkg/apis/core/validation).
  */
 
-const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
-const STANDARD_RESOURCES = new Set([
+const STANDARD_CONTAINER_RESOURCES: ReadonlySet<string> = new Set([
+  'cpu',
+  'memory',
+  'ephemeral-storage',
+]);
+const STANDARD_RESOURCES: ReadonlySet<string> = new Set([
   'cpu',
   'memory',
   'ephemeral-storage',
@@ -70,7 +74,7 @@ export const STANDARD_QUOTA_RESOURCES = new Set([
   'services.nodeports',
   'services.loadbalancers',
 ]);
-const INTEGER_RESOURCES = new Set([
+const INTEGER_RESOURCES: ReadonlySet<string> = new Set([
   'pods',
   'resourcequotas',
   'services',
@@ -318,6 +322,20 @@ function validateResourceClaimNames(w: Walker, at: At, podClaimNames: ReadonlySe
   }
 }
 
+type ResourceEntries = readonly (readonly [string, Quantity])[];
+
+function checkHugePages(
+  w: Walker,
+  [limits, requests]: readonly [ResourceEntries, ResourceEntries],
+  path: string,
+): void {
+  const lim = summarize(limits);
+  const req = summarize(requests);
+  const cpuOrMemory = lim.containsCpuOrMemory || req.containsCpuOrMemory;
+  if (!cpuOrMemory && (lim.containsHugePages || req.containsHugePages))
+    w.add(forbidden(path, 'HugePages require cpu or memory'));
+}
+
 /** ValidateContainerResourceRequirements (and, with another name rule, the pod-level one). */
 export function validateResourceRequirements(
   w: Walker,
@@ -338,15 +356,7 @@ export function validateResourceRequirements(
     checkListEntry(w, entry, { field: key(reqPath, entry[0]), nameFn });
     checkRequestAgainstLimit(w, entry, { limits: limitMap, req: reqPath, lim: limPath });
   }
-  const lim = summarize(limits);
-  const req = summarize(requests);
-  if (
-    !lim.containsCpuOrMemory &&
-    !req.containsCpuOrMemory &&
-    (lim.containsHugePages || req.containsHugePages)
-  ) {
-    w.add(forbidden(path, 'HugePages require cpu or memory'));
-  }
+  checkHugePages(w, [limits, requests], path);
   validateResourceClaimNames(w, { o: resources, path: path }, opts.podClaimNames ?? new Set());
 }
 

@@ -23,11 +23,11 @@ import {
   nameIsDnsSubdomain,
 } from './names.ts';
 import { validateLabelName } from './object-meta.ts';
-import type { Walker, Located, At } from './walker.ts';
+import { strOf, type Walker, type Located, type At } from './walker.ts';
 
 /** Affinity, tolerations, topology spread, DNS config and host aliases of a PodSpec. */
 
-const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+const TAINT_EFFECTS: readonly string[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
 /** validateTaintEffect. */
 export function validateTaintEffect(
@@ -37,6 +37,22 @@ export function validateTaintEffect(
 ): FieldError[] {
   if (!allowEmpty && effect === '') return [required(field)];
   return TAINT_EFFECTS.includes(effect) ? [] : [notSupported(field, effect, TAINT_EFFECTS)];
+}
+
+function validateTolerationOperator(
+  w: Walker,
+  t: { operator: string; value: string },
+  path: string,
+): void {
+  const { operator, value } = t;
+  const field = child(path, 'operator');
+  if (operator === 'Equal' || operator === '') {
+    const errs = isValidLabelValue(value);
+    if (errs.length > 0) w.add(invalid(field, value, errs.join(';')));
+  } else if (operator === 'Exists') {
+    if (value !== '')
+      w.add(invalid(field, value, "value must be empty when `operator` is 'Exists'"));
+  } else w.add(notSupported(field, operator, ['Equal', 'Exists']));
 }
 
 /** ValidateTolerations. */
@@ -67,19 +83,7 @@ export function validateTolerations(w: Walker, at: At, k: string): void {
         ),
       );
     }
-    if (operator === 'Equal' || operator === '') {
-      const errs = isValidLabelValue(value);
-      if (errs.length > 0) w.add(invalid(child(path, 'operator'), value, errs.join(';')));
-    } else if (operator === 'Exists') {
-      if (value !== '')
-        w.add(
-          invalid(
-            child(path, 'operator'),
-            value,
-            "value must be empty when `operator` is 'Exists'",
-          ),
-        );
-    } else w.add(notSupported(child(path, 'operator'), operator, ['Equal', 'Exists']));
+    validateTolerationOperator(w, { operator, value }, path);
     if (effect !== '') w.add(...validateTaintEffect(effect, true, child(path, 'effect')));
   }
 }
@@ -289,32 +293,12 @@ export function validateAffinity(w: Walker, spec: JsonObject, specPath: string):
   }
 }
 
-function validateTopologyConstraint(
+function validateTopologyPolicies(
   w: Walker,
   item: { o: JsonObject; path: string },
-  rest: readonly unknown[],
+  action: string,
 ): void {
   const { o, path } = item;
-  const maxSkew = w.num(o, path, 'maxSkew');
-  if (maxSkew <= 0) w.add(invalid(child(path, 'maxSkew'), maxSkew, 'must be greater than zero'));
-  const topologyKey = w.text(o, path, 'topologyKey');
-  if (topologyKey === '') w.add(required(child(path, 'topologyKey'), 'can not be empty'));
-  const action = w.text(o, path, 'whenUnsatisfiable');
-  if (action !== 'DoNotSchedule' && action !== 'ScheduleAnyway') {
-    w.add(
-      notSupported(child(path, 'whenUnsatisfiable'), action, ['DoNotSchedule', 'ScheduleAnyway']),
-    );
-  }
-  const repeat = rest.some(
-    (r) =>
-      isJsonObject(r) &&
-      (r['topologyKey'] ?? '') === topologyKey &&
-      (r['whenUnsatisfiable'] ?? '') === action,
-  );
-  if (repeat)
-    w.add(
-      duplicate(child(path, '{topologyKey, whenUnsatisfiable}'), `{${topologyKey}, ${action}}`),
-    );
   const minDomains = w.int(o, path, 'minDomains');
   if (minDomains !== undefined) {
     if (minDomains <= 0)
@@ -334,6 +318,35 @@ function validateTopologyConstraint(
     if (policy !== undefined && policy !== 'Honor' && policy !== 'Ignore')
       w.add(notSupported(child(path, k), policy, ['Honor', 'Ignore']));
   }
+}
+
+function validateTopologyConstraint(
+  w: Walker,
+  item: { o: JsonObject; path: string },
+  rest: readonly unknown[],
+): void {
+  const { o, path } = item;
+  const maxSkew = w.num(o, path, 'maxSkew');
+  if (maxSkew <= 0) w.add(invalid(child(path, 'maxSkew'), maxSkew, 'must be greater than zero'));
+  const topologyKey = w.text(o, path, 'topologyKey');
+  if (topologyKey === '') w.add(required(child(path, 'topologyKey'), 'can not be empty'));
+  const action = w.text(o, path, 'whenUnsatisfiable');
+  if (action !== 'DoNotSchedule' && action !== 'ScheduleAnyway') {
+    w.add(
+      notSupported(child(path, 'whenUnsatisfiable'), action, ['DoNotSchedule', 'ScheduleAnyway']),
+    );
+  }
+  const repeat = rest.some(
+    (r) =>
+      isJsonObject(r) &&
+      strOf(r['topologyKey']) === topologyKey &&
+      strOf(r['whenUnsatisfiable']) === action,
+  );
+  if (repeat)
+    w.add(
+      duplicate(child(path, '{topologyKey, whenUnsatisfiable}'), `{${topologyKey}, ${action}}`),
+    );
+  validateTopologyPolicies(w, item, action);
   const sel = readLabelSelector(w, { o: o, path: path }, 'labelSelector');
   const matchKeys = w.strArr(o, path, 'matchLabelKeys') ?? [];
   if (matchKeys.length > 0 && sel === undefined) {

@@ -37,8 +37,8 @@ import { Walker } from './walker.ts';
 
 /** Services and Endpoints (pkg/apis/core/validation). */
 
-const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
-const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
+const PROTOCOLS: readonly string[] = ['SCTP', 'TCP', 'UDP'];
+const SERVICE_TYPES: readonly string[] = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const MAX_AFFINITY_SECONDS = 86400;
 
 interface Svc {
@@ -214,6 +214,17 @@ function validateClusterIps(w: Walker, svc: Svc): void {
   validateClusterIpSync(w, svc);
   const families = validateFamilies(w, svc);
   const shown = { goSyntax: goStringSlice(svc.clusterIPs) };
+  if (!clusterIpValuesValid(w, svc)) return;
+  const [a, b] = svc.clusterIPs;
+  if (svc.clusterIPs.length > 1 && a !== undefined && b !== undefined && !isDualStackPair(a, b)) {
+    w.add(invalid('spec.clusterIPs', shown, 'may specify no more than one IP for each IP family'));
+  }
+  if (!svc.headless) validateClusterIpFamilies(w, svc, families);
+}
+
+/** Each clusterIP parses and 'None' stands alone; false when any is bad. */
+function clusterIpValuesValid(w: Walker, svc: Svc): boolean {
+  const shown = { goSyntax: goStringSlice(svc.clusterIPs) };
   let bad = false;
   for (const [i, ip] of svc.clusterIPs.entries()) {
     if (i === 0 && ip === 'None') {
@@ -229,12 +240,10 @@ function validateClusterIps(w: Walker, svc: Svc): void {
   }
   if (svc.clusterIPs.length > 2)
     w.add(invalid('spec.clusterIPs', shown, 'may only hold up to 2 values'));
-  if (bad) return;
-  const [a, b] = svc.clusterIPs;
-  if (svc.clusterIPs.length > 1 && a !== undefined && b !== undefined && !isDualStackPair(a, b)) {
-    w.add(invalid('spec.clusterIPs', shown, 'may specify no more than one IP for each IP family'));
-  }
-  if (svc.headless) return;
+  return !bad;
+}
+
+function validateClusterIpFamilies(w: Walker, svc: Svc, families: readonly string[]): void {
   svc.clusterIPs.forEach((ip, i) => {
     const fam = families[i];
     const parsed = parseIp(ip);
@@ -258,36 +267,46 @@ function validateClusterIps(w: Walker, svc: Svc): void {
   });
 }
 
+const LB_ONLY = "may only be used when `type` is 'LoadBalancer'";
+
+function validateSourceRanges(
+  w: Walker,
+  svc: Svc,
+  annotations: Readonly<Record<string, string>>,
+): void {
+  const { spec, type } = svc;
+  const ranges = w.strArr(spec, 'spec', 'loadBalancerSourceRanges') ?? [];
+  const annotation = annotations['service.beta.kubernetes.io/load-balancer-source-ranges'];
+  if (ranges.length > 0) {
+    if (type !== 'LoadBalancer') w.add(forbidden('spec.LoadBalancerSourceRanges', LB_ONLY));
+    ranges.forEach((r, i) => {
+      w.add(...isValidCidr(`spec.LoadBalancerSourceRanges[${i}]`, r.trim()));
+    });
+  } else if (annotation !== undefined) {
+    const p = key('metadata.annotations', 'service.beta.kubernetes.io/load-balancer-source-ranges');
+    if (type !== 'LoadBalancer') w.add(forbidden(p, LB_ONLY));
+    const val = annotation.trim();
+    if (val !== '') for (const c of val.split(',')) w.add(...isValidCidr(p, c.trim()));
+  }
+}
+
 function validateLoadBalancerFields(
   w: Walker,
   svc: Svc,
   annotations: Readonly<Record<string, string>>,
 ): void {
   const { spec, type } = svc;
-  const lbOnly = "may only be used when `type` is 'LoadBalancer'";
-  const ranges = w.strArr(spec, 'spec', 'loadBalancerSourceRanges') ?? [];
-  const annotation = annotations['service.beta.kubernetes.io/load-balancer-source-ranges'];
-  if (ranges.length > 0) {
-    if (type !== 'LoadBalancer') w.add(forbidden('spec.LoadBalancerSourceRanges', lbOnly));
-    ranges.forEach((r, i) => {
-      w.add(...isValidCidr(`spec.LoadBalancerSourceRanges[${i}]`, r.trim()));
-    });
-  } else if (annotation !== undefined) {
-    const p = key('metadata.annotations', 'service.beta.kubernetes.io/load-balancer-source-ranges');
-    if (type !== 'LoadBalancer') w.add(forbidden(p, lbOnly));
-    const val = annotation.trim();
-    if (val !== '') for (const c of val.split(',')) w.add(...isValidCidr(p, c.trim()));
-  }
+  validateSourceRanges(w, svc, annotations);
   const allocate = w.bool(spec, 'spec', 'allocateLoadBalancerNodePorts');
   if (allocate !== undefined && type !== 'LoadBalancer')
-    w.add(forbidden('spec.allocateLoadBalancerNodePorts', lbOnly));
+    w.add(forbidden('spec.allocateLoadBalancerNodePorts', LB_ONLY));
   if (type === 'LoadBalancer' && allocate === undefined)
     w.add(required('allocateLoadBalancerNodePorts'));
   const lbClass = w.str(spec, 'spec', 'loadBalancerClass');
   if (lbClass !== undefined) {
     if (type === 'LoadBalancer')
       w.add(...invalidEach('spec.loadBalancerClass', lbClass, isQualifiedName(lbClass)));
-    else w.add(forbidden('spec.loadBalancerClass', lbOnly));
+    else w.add(forbidden('spec.loadBalancerClass', LB_ONLY));
   }
 }
 
@@ -319,7 +338,12 @@ function validateTrafficPolicies(w: Walker, svc: Svc): void {
   } else if (etp === '') w.add(required('spec.externalTrafficPolicy'));
   else if (etp !== 'Cluster' && etp !== 'Local')
     w.add(notSupported('spec.externalTrafficPolicy', etp, ['Cluster', 'Local']));
-  const hc = w.num(spec, 'spec', 'healthCheckNodePort');
+  validateHealthCheckNodePort(w, svc);
+  validateInternalTrafficPolicy(w, svc);
+}
+
+function validateHealthCheckNodePort(w: Walker, svc: Svc): void {
+  const hc = w.num(svc.spec, 'spec', 'healthCheckNodePort');
   if (!needsHealthCheck(svc)) {
     if (hc !== 0) {
       w.add(
@@ -332,6 +356,10 @@ function validateTrafficPolicies(w: Walker, svc: Svc): void {
     }
   } else if (hc === 0) w.add(required('spec.healthCheckNodePort'));
   else w.add(...invalidEach('spec.healthCheckNodePort', hc, isValidPortNum(hc)));
+}
+
+function validateInternalTrafficPolicy(w: Walker, svc: Svc): void {
+  const { spec } = svc;
   const itp = w.str(spec, 'spec', 'internalTrafficPolicy');
   if (itp === undefined && ['NodePort', 'LoadBalancer', 'ClusterIP'].includes(svc.type))
     w.add(required('spec.internalTrafficPolicy'));
@@ -406,23 +434,29 @@ function validateClusterIpsUpdate(w: Walker, svc: Svc, old: Svc): void {
     o.forEach((ip, i) => {
       if (ip !== n[i]) w.add(invalid(`spec.clusterIPs[${i}]`, shown, 'may not change once set'));
     });
-  } else if (o.length > n.length) {
-    if (n.length === 0)
-      w.add(invalid('spec.clusterIPs[0]', shown, 'primary clusterIP can not be unset'));
-    if (o.length > 0 && n.length > 0 && n[0] !== o[0])
-      w.add(invalid('spec.clusterIPs[0]', shown, 'may not change once set'));
-    const policy = svc.spec['ipFamilyPolicy'];
-    if (n.length === 1 && policy !== 'SingleStack') {
-      w.add(
-        invalid(
-          'spec.ipFamilyPolicy',
-          typeof policy === 'string' ? policy : null,
-          "must be set to 'SingleStack' when releasing the secondary clusterIP",
-        ),
-      );
-    }
-  } else if (o.length > 0 && n[0] !== o[0]) {
+  } else if (o.length > n.length) validateClusterIpsRelease(w, svc, old);
+  else if (o.length > 0 && n[0] !== o[0]) {
     w.add(invalid('spec.clusterIPs[0]', shown, 'may not change once set'));
+  }
+}
+
+/** Downgrades from dual-stack: the primary stays, and the policy becomes SingleStack. */
+function validateClusterIpsRelease(w: Walker, svc: Svc, old: Svc): void {
+  const shown = { goSyntax: goStringSlice(svc.clusterIPs) };
+  const [n, o] = [svc.clusterIPs, old.clusterIPs];
+  if (n.length === 0)
+    w.add(invalid('spec.clusterIPs[0]', shown, 'primary clusterIP can not be unset'));
+  if (o.length > 0 && n.length > 0 && n[0] !== o[0])
+    w.add(invalid('spec.clusterIPs[0]', shown, 'may not change once set'));
+  const policy = svc.spec['ipFamilyPolicy'];
+  if (n.length === 1 && policy !== 'SingleStack') {
+    w.add(
+      invalid(
+        'spec.ipFamilyPolicy',
+        typeof policy === 'string' ? policy : null,
+        "must be set to 'SingleStack' when releasing the secondary clusterIP",
+      ),
+    );
   }
 }
 

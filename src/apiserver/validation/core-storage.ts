@@ -22,9 +22,14 @@ import { Walker, type At } from './walker.ts';
 
 /** PersistentVolumeClaims and PersistentVolumes (pkg/apis/core/validation). */
 
-const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
-const VOLUME_MODES = ['Block', 'Filesystem'];
-const RECLAIM_POLICIES = ['Delete', 'Recycle', 'Retain'];
+const ACCESS_MODES: readonly string[] = [
+  'ReadOnlyMany',
+  'ReadWriteMany',
+  'ReadWriteOnce',
+  'ReadWriteOncePod',
+];
+const VOLUME_MODES: readonly string[] = ['Block', 'Filesystem'];
+const RECLAIM_POLICIES: readonly string[] = ['Delete', 'Recycle', 'Retain'];
 
 function validateAccessModes(w: Walker, at: At, requiredDetail: string): void {
   const { o: spec, path: base } = at;
@@ -115,7 +120,7 @@ export function validatePvcSpec(w: Walker, spec: JsonObject | undefined, base: s
   validateDataSources(w, spec, base);
 }
 
-const TEMPLATE_META_ALLOWED = new Set(['annotations', 'labels']);
+const TEMPLATE_META_ALLOWED: ReadonlySet<string> = new Set(['annotations', 'labels']);
 
 /** ValidateTemplateObjectMeta: only labels and annotations may be set. */
 export function validateTemplateObjectMeta(

@@ -12,6 +12,7 @@ import {
 } from './core-paths.ts';
 import { readQuantity } from './core-resources.ts';
 import { validatePvcSpec, validateTemplateObjectMeta } from './core-storage.ts';
+import { objectAt } from './defaults-helpers.ts';
 import {
   child,
   duplicate,
@@ -64,7 +65,7 @@ function defaultMode(w: Walker, s: Src): void {
   w.add(...validateFileMode(w.int(s.src, s.path, 'defaultMode'), child(s.path, 'defaultMode')));
 }
 
-const HOST_PATH_TYPES = [
+const HOST_PATH_TYPES: readonly string[] = [
   '',
   'BlockDevice',
   'CharDevice',
@@ -404,7 +405,7 @@ export function validateVolumes(
     w.add(...nameErrs);
     errCount += nameErrs.length;
     if (errCount === 0) vols.set(name, o);
-    const claim = (o['persistentVolumeClaim'] as { claimName?: unknown } | undefined)?.claimName;
+    const claim = objectAt(o, 'persistentVolumeClaim')?.['claimName'];
     if (typeof claim === 'string' && created.has(claim)) {
       w.add(
         invalid(

@@ -125,6 +125,23 @@ const UNITS: Readonly<Record<string, bigint>> = {
   h: 3600000000000n,
 };
 
+/** One `<number><unit>` term of a Go duration: the rest of the text and its nanoseconds. */
+function durationTerm(s: string, orig: string): { rest: string; nanos: bigint } | string {
+  const m = /^([0-9]*)(?:\.([0-9]*))?/.exec(s);
+  const whole = m?.[1] ?? '';
+  if (m === null || (whole === '' && (m[2] ?? '') === ''))
+    return `time: invalid duration ${quote(orig)}`;
+  const afterNumber = s.slice(m[0].length);
+  const unit = /^[^0-9.]*/.exec(afterNumber)?.[0] ?? '';
+  if (unit === '') return `time: missing unit in duration ${quote(orig)}`;
+  const scale = UNITS[unit];
+  if (scale === undefined) return `time: unknown unit ${quote(unit)} in duration ${quote(orig)}`;
+  return {
+    rest: afterNumber.slice(unit.length),
+    nanos: BigInt(whole === '' ? '0' : whole) * scale,
+  };
+}
+
 /** time.ParseDuration; returns the error text, or undefined when it parses. */
 export function goDurationError(orig: string): string | undefined {
   const invalid = `time: invalid duration ${quote(orig)}`;
@@ -134,23 +151,16 @@ export function goDurationError(orig: string): string | undefined {
   if (s === '') return invalid;
   let total = 0n;
   while (s !== '') {
-    const m = /^([0-9]*)(?:\.([0-9]*))?/.exec(s);
-    const whole = m?.[1] ?? '';
-    const frac = m?.[2];
-    if (m === null || m[0] === '' || (whole === '' && (frac ?? '') === '')) return invalid;
-    s = s.slice(m[0].length);
-    const unit = /^[^0-9.]*/.exec(s)?.[0] ?? '';
-    if (unit === '') return `time: missing unit in duration ${quote(orig)}`;
-    const scale = UNITS[unit];
-    if (scale === undefined) return `time: unknown unit ${quote(unit)} in duration ${quote(orig)}`;
-    s = s.slice(unit.length);
-    total += BigInt(whole === '' ? '0' : whole) * scale;
+    const term = durationTerm(s, orig);
+    if (typeof term === 'string') return term;
+    s = term.rest;
+    total += term.nanos;
     if (total > INT64_MAX) return invalid;
   }
   return undefined;
 }
 
-const DESCRIPTORS = new Set([
+const DESCRIPTORS: ReadonlySet<string> = new Set([
   '@yearly',
   '@annually',
   '@monthly',

@@ -13,8 +13,8 @@ import { Walker } from './walker.ts';
 
 /** discovery.k8s.io/v1 EndpointSlices (pkg/apis/discovery/validation). */
 
-const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
-const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const ADDRESS_TYPES: readonly string[] = ['FQDN', 'IPv4', 'IPv6'];
+const PROTOCOLS: readonly string[] = ['SCTP', 'TCP', 'UDP'];
 
 /** IsFullyQualifiedDomainName. */
 function validateFqdn(w: Walker, name: string, field: string): void {

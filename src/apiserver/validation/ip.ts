@@ -39,17 +39,21 @@ function parseHextets(groups: readonly string[]): number[] | undefined {
   return out;
 }
 
+/** Rewrites a trailing dotted IPv4 part of an IPv6 address as two hextets. */
+function embeddedV4AsHex(text: string): string | undefined {
+  const lastColon = text.lastIndexOf(':');
+  const tail = text.slice(lastColon + 1);
+  if (!tail.includes('.')) return text;
+  const v4 = parseIpv4(tail);
+  if (v4 === undefined) return undefined;
+  const [a = 0, b = 0, c = 0, d = 0] = v4;
+  return `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+}
+
 /** Expands a textual IPv6 address (with an optional trailing dotted IPv4) into hextets. */
 function ipv6Hextets(s: string): number[] | undefined {
-  let text = s;
-  const lastColon = text.lastIndexOf(':');
-  if (text.slice(lastColon + 1).includes('.')) {
-    const v4 = parseIpv4(text.slice(lastColon + 1));
-    if (v4 === undefined) return undefined;
-    const hi = (((v4[0] ?? 0) << 8) | (v4[1] ?? 0)).toString(16);
-    const lo = (((v4[2] ?? 0) << 8) | (v4[3] ?? 0)).toString(16);
-    text = `${text.slice(0, lastColon + 1)}${hi}:${lo}`;
-  }
+  const text = embeddedV4AsHex(s);
+  if (text === undefined) return undefined;
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
   const split = (h: string): string[] => (h === '' ? [] : h.split(':'));

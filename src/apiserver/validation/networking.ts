@@ -20,9 +20,9 @@ import { metaMap, Walker } from './walker.ts';
 
 /** networking.k8s.io/v1 Ingresses (pkg/apis/networking/validation). */
 
-const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
-const INVALID_PATH_SUFFIXES = ['/..', '/.'];
-const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
+const INVALID_PATH_SEQUENCES: readonly string[] = ['//', '/./', '/../', '%2f', '%2F'];
+const INVALID_PATH_SUFFIXES: readonly string[] = ['/..', '/.'];
+const PATH_TYPES: readonly string[] = ['Exact', 'ImplementationSpecific', 'Prefix'];
 const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
 interface IngressOpts {
@@ -71,6 +71,17 @@ function validateBackend(w: Walker, backend: JsonObject, path: string): void {
   else w.add(invalid(path, '', 'resource or service backend is required'));
 }
 
+/** The path rules of the Exact and Prefix path types. */
+function validateStrictPath(w: Walker, value: string, path: string): void {
+  const field = child(path, 'path');
+  if (!value.startsWith('/')) w.add(invalid(field, value, 'must be an absolute path'));
+  if (value === '') return;
+  for (const seq of INVALID_PATH_SEQUENCES)
+    if (value.includes(seq)) w.add(invalid(field, value, `must not contain '${seq}'`));
+  for (const suf of INVALID_PATH_SUFFIXES)
+    if (value.endsWith(suf)) w.add(invalid(field, value, `cannot end with '${suf}'`));
+}
+
 function validatePath(w: Walker, p: JsonObject, path: string): void {
   const pathType = w.str(p, path, 'pathType');
   const value = w.text(p, path, 'path');
@@ -78,18 +89,8 @@ function validatePath(w: Walker, p: JsonObject, path: string): void {
     w.add(required(child(path, 'pathType'), 'pathType must be specified'));
     return;
   }
-  if (pathType === 'Exact' || pathType === 'Prefix') {
-    if (!value.startsWith('/'))
-      w.add(invalid(child(path, 'path'), value, 'must be an absolute path'));
-    if (value !== '') {
-      for (const seq of INVALID_PATH_SEQUENCES)
-        if (value.includes(seq))
-          w.add(invalid(child(path, 'path'), value, `must not contain '${seq}'`));
-      for (const suf of INVALID_PATH_SUFFIXES)
-        if (value.endsWith(suf))
-          w.add(invalid(child(path, 'path'), value, `cannot end with '${suf}'`));
-    }
-  } else if (pathType === 'ImplementationSpecific') {
+  if (pathType === 'Exact' || pathType === 'Prefix') validateStrictPath(w, value, path);
+  else if (pathType === 'ImplementationSpecific') {
     if (value !== '' && !value.startsWith('/'))
       w.add(invalid(child(path, 'path'), value, 'must be an absolute path'));
   } else w.add(notSupported(child(path, 'pathType'), pathType, PATH_TYPES));

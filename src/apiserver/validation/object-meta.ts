@@ -25,7 +25,7 @@ import {
   nameIsPathSegment,
   type NameFn,
 } from './names.ts';
-import { Walker, type At } from './walker.ts';
+import { strOf, Walker, type At } from './walker.ts';
 
 /**
  * ObjectMeta, label, annotation and label-selector validation from apimachinery
@@ -87,7 +87,11 @@ export function validateAnnotations(
   return errs;
 }
 
-const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
+const STANDARD_FINALIZERS: ReadonlySet<string> = new Set([
+  'kubernetes',
+  'orphan',
+  'foregroundDeletion',
+]);
 
 /** validateKubeFinalizerName: unqualified names must be one of the standard ones. */
 export function validateKubeFinalizerName(name: string, field: string): FieldError[] {
@@ -317,9 +321,8 @@ function checkImmutableMeta(
 ): void {
   const [meta, oldMeta] = metas;
   for (const k of ['name', 'namespace', 'uid']) {
-    const v = meta?.[k];
-    const shown: BadValue = typeof v === 'string' ? v : '';
-    w.add(...validateImmutable([v ?? '', oldMeta?.[k] ?? ''], child(base, k), shown));
+    const v = strOf(meta?.[k]);
+    w.add(...validateImmutable([v, strOf(oldMeta?.[k])], child(base, k), v));
   }
   for (const k of ['creationTimestamp', 'deletionTimestamp']) {
     w.add(...validateImmutable([meta?.[k], oldMeta?.[k]], child(base, k), goTime(meta?.[k])));

@@ -282,8 +282,8 @@ const weird: fc.Arbitrary<unknown> = fc.oneof(
 
 function checkErrors(errs: unknown): void {
   assert.ok(Array.isArray(errs));
+  // SAFETY: the elements' fields are checked right here.
   for (const e of errs as FieldError[]) {
-    // SAFETY: the array's elements are checked here.
     assert.equal(typeof e.type, 'string');
     assert.ok(e.message.startsWith(`${e.field}: `), e.message);
   }

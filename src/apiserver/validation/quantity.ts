@@ -60,26 +60,27 @@ function scanSuffix(str: string, start: number): string | undefined {
   return pos >= str.length ? str.slice(start) : undefined;
 }
 
+function skipDigits(str: string, from: number): number {
+  let pos = from;
+  while (pos < str.length && isDigit(str[pos])) pos++;
+  return pos;
+}
+
 function scan(str: string): Scanned | undefined {
   const end = str.length;
-  let pos = 0;
-  let positive = true;
-  if (str.startsWith('-')) {
-    positive = false;
-    pos++;
-  } else if (str.startsWith('+')) pos++;
+  const positive = !str.startsWith('-');
+  let pos = str.startsWith('-') || str.startsWith('+') ? 1 : 0;
   while (pos < end && str[pos] === '0') pos++;
   if (pos >= end) return { positive, value: '0', num: '0', denom: '', suffix: '' };
   const numStart = pos;
-  while (pos < end && isDigit(str[pos])) pos++;
+  pos = skipDigits(str, pos);
   const num = str.slice(numStart, pos) || '0';
   if (pos >= end) return { positive, value: str, num, denom: '', suffix: '' };
   let denom = '';
   if (str[pos] === '.') {
-    pos++;
-    const denomStart = pos;
-    while (pos < end && isDigit(str[pos])) pos++;
-    denom = str.slice(denomStart, pos);
+    const denomEnd = skipDigits(str, pos + 1);
+    denom = str.slice(pos + 1, denomEnd);
+    pos = denomEnd;
     if (pos >= end) return { positive, value: str, num, denom, suffix: '' };
   }
   const suffix = scanSuffix(str, pos);
@@ -162,29 +163,33 @@ function compareValues(x: readonly [bigint, number], y: readonly [bigint, number
   return l === r ? 0 : l < r ? -1 : 1;
 }
 
+/** The fast path's precision budget, scale and mantissa; undefined when it cannot apply. */
+function fastShape(
+  sc: Scanned,
+  sfx: Suffix,
+): { precision: number; scale: number; mantissa: bigint } | undefined {
+  if (sfx.format !== 'BinarySI')
+    return { precision: 18 - sc.num.length - sc.denom.length, scale: sfx.exponent, mantissa: 1n };
+  if (sfx.exponent < 0 || sc.denom.length > 0) return undefined;
+  return {
+    precision: 15 - sc.num.length - Math.trunc((Math.fround(sfx.exponent) * 3) / 10) - 1,
+    scale: 0,
+    mantissa: 1n << BigInt(sfx.exponent),
+  };
+}
+
 /** The int64 fast path of ParseQuantity; undefined when Go would take the inf.Dec path. */
 function fastPath(str: string, sc: Scanned, sfx: Suffix): Quantity | undefined {
-  const digits = sc.num.length + sc.denom.length;
-  let precision: number;
-  let scale: number;
-  let mantissa = 1n;
-  if (sfx.format === 'BinarySI') {
-    scale = 0;
-    if (sfx.exponent < 0 || sc.denom.length > 0) return undefined;
-    mantissa = 1n << BigInt(sfx.exponent);
-    precision = 15 - sc.num.length - Math.trunc((Math.fround(sfx.exponent) * 3) / 10) - 1;
-  } else {
-    scale = sfx.exponent;
-    precision = 18 - digits;
-  }
-  if (precision < 0) return undefined;
-  scale -= sc.denom.length;
+  const shape = fastShape(sc, sfx);
+  if (shape === undefined || shape.precision < 0) return undefined;
+  const scale = shape.scale - sc.denom.length;
   if (scale < NANO) return undefined;
   const shifted = sc.num + sc.denom;
   const value = BigInt(shifted);
-  let result = value * mantissa;
-  if (result > MAX_INT64) return undefined;
-  if (!sc.positive) result = -result;
+  const magnitude = value * shape.mantissa;
+  if (magnitude > MAX_INT64) return undefined;
+  const result = sc.positive ? magnitude : -magnitude;
+  // Go caches the input text as the canonical form only when it already is canonical.
   const canonical =
     sfx.format === 'BinarySI'
       ? sfx.exponent % 10 === 0 && (value & 7n) !== 0n
@@ -192,6 +197,19 @@ function fastPath(str: string, sc: Scanned, sfx: Suffix): Quantity | undefined {
   return canonical
     ? { unscaled: result, scale, format: sfx.format, text: str, fast: true }
     : { unscaled: result, scale, format: sfx.format, fast: true };
+}
+
+/** Binary quantities are capped at MaxInt64 and fall back to DecimalSI below 1. */
+function binaryBounds(
+  value: readonly [bigint, number],
+  format: QuantityFormat,
+): { value: [bigint, number]; format: QuantityFormat } {
+  const [unscaled, scale] = value;
+  if (format !== 'BinarySI') return { value: [unscaled, scale], format };
+  if (compareValues(value, [MAX_INT64, 0]) > 0) return { value: [MAX_INT64, 0], format };
+  if (unscaled > 0n && compareValues(value, [1n, 0]) < 0)
+    return { value: [unscaled, scale], format: 'DecimalSI' };
+  return { value: [unscaled, scale], format };
 }
 
 function decPath(sc: Scanned, sfx: Suffix): Quantity | string {
@@ -204,16 +222,14 @@ function decPath(sc: Scanned, sfx: Suffix): Quantity | string {
   if (sfx.base === 10) scale += sfx.exponent;
   else unscaled *= 1n << BigInt(sfx.exponent);
   if (unscaled !== 0n) [unscaled, scale] = roundUpTo(unscaled, scale, NANO);
-  let format = sfx.format;
-  if (format === 'BinarySI' && compareValues([unscaled, scale], [MAX_INT64, 0]) > 0) {
-    unscaled = MAX_INT64;
-    scale = 0;
-  }
-  if (format === 'BinarySI' && unscaled > 0n && compareValues([unscaled, scale], [1n, 0]) < 0) {
-    format = 'DecimalSI';
-  }
-  if (!sc.positive) unscaled = -unscaled;
-  return { unscaled, scale, format, fast: false };
+  const bounded = binaryBounds([unscaled, scale], sfx.format);
+  const [magnitude, finalScale] = bounded.value;
+  return {
+    unscaled: sc.positive ? magnitude : -magnitude,
+    scale: finalScale,
+    format: bounded.format,
+    fast: false,
+  };
 }
 
 /** ParseQuantity; returns the Go error text on failure. */
@@ -271,7 +287,7 @@ function removeFactors(v: bigint, base: bigint): [bigint, number] {
 const DEC_SUFFIX_BY_EXPONENT: ReadonlyMap<number, string> = new Map(
   Object.entries(DEC_SUFFIXES).map(([s, e]) => [e, s]),
 );
-const BIN_SUFFIX_BY_POWER = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+const BIN_SUFFIX_BY_POWER: readonly string[] = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 
 function canonicalDecimal(q: Quantity, format: QuantityFormat): string {
   const [m0, times] = removeFactors(q.unscaled, 10n);
