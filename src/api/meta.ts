@@ -93,6 +93,7 @@ export interface FieldError {
   type:
     | 'FieldValueRequired'
     | 'FieldValueInvalid'
+    | 'FieldValueNotFound'
     | 'FieldValueNotSupported'
     | 'FieldValueDuplicate'
     | 'FieldValueForbidden'

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { parse } from 'yaml';
 import {
   Daemon,
   loadConfig,
   mergeKubeconfig,
+  mergeTarget,
   statePaths,
   type DaemonConfig,
 } from '../daemon/index.ts';
@@ -158,7 +158,7 @@ function kubeconfig(config: DaemonConfig, merge: boolean): void {
     process.stdout.write(text);
     return;
   }
-  const target = process.env['KUBECONFIG']?.split(':')[0] ?? join(homedir(), '.kube', 'config');
+  const target = mergeTarget();
   const existing = existsSync(target)
     ? (parse(readFileSync(target, 'utf8')) as Parameters<typeof mergeKubeconfig>[0])
     : undefined;

@@ -64,3 +64,9 @@ export function statePaths(stateDir: string): {
     clusters: join(stateDir, 'clusters'),
   };
 }
+
+/** Where `kiln kubeconfig --merge` writes: the first $KUBECONFIG file, else ~/.kube/config. */
+export function mergeTarget(env: NodeJS.ProcessEnv = process.env): string {
+  const first = (env['KUBECONFIG'] ?? '').split(':')[0] ?? '';
+  return first === '' ? join(env['HOME'] ?? homedir(), '.kube', 'config') : first;
+}

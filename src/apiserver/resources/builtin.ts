@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../api/index.ts';
+import { generateJobSelector } from '../validation/index.ts';
 import { eventsV1Conversion } from './event-conversion.ts';
 import type { ResourceDefinition, ScaleSpec } from './types.ts';
 
@@ -301,7 +302,11 @@ export const builtinResources: readonly ResourceDefinition[] = [
     categories: ['all'],
     subresources: ['status'],
     tracksGeneration: true,
-    prepareForCreate: resetStatus,
+    prepareForCreate: (o) => {
+      resetStatus(o);
+      // The job strategy labels the template and builds the selector from the new uid.
+      generateJobSelector(o);
+    },
     selectableFields: (o) => ({ 'status.successful': str(rec(o['status'])['succeeded']) }),
   }),
   define({

@@ -39,7 +39,7 @@ export function defaultJob(obj: KubeObject): void {
 }
 
 /** `if len(obj.Labels) == 0 { obj.Labels = obj.Spec.Template.Labels }`. */
-function defaultJobLabels(obj: KubeObject, spec: JsonObject): void {
+export function defaultJobLabels(obj: KubeObject, spec: JsonObject): void {
   const labels = objectAt(objectAt(objectAt(spec, 'template'), 'metadata'), 'labels');
   const meta = metaOf(obj);
   if (labels !== undefined && Object.keys(metaMap(obj, 'labels')).length === 0)

@@ -4,6 +4,7 @@ import {
   type JsonObject,
   type KubeObject,
 } from '../../api/index.ts';
+import { defaultJobLabels } from './batch-defaults.ts';
 import { validatePodTemplateSpec } from './core-pod.ts';
 import { ensureObject, ensurePath, objectAt, objectsAt, specOf } from './defaults-helpers.ts';
 import { cronScheduleError, loadLocationError } from './cron.ts';
@@ -59,6 +60,10 @@ const MAX_FAILED_HIGH_COMPLETIONS = 10000;
  * The Job strategy's PrepareForCreate selector generation: unless `manualSelector` is
  * true, label the template with the job name and uid and select on the uid. Needs the
  * object's uid, so the REST layer calls it after assigning one and before validating.
+ *
+ * Upstream also defaults every object it decodes from storage, so the stored job that
+ * create returns has SetDefaults_Job's label copy applied to the generated template labels
+ * when the job had none of its own; that copy is repeated here.
  */
 export function generateJobSelector(job: KubeObject): void {
   const spec = specOf(job);
@@ -72,6 +77,7 @@ export function generateJobSelector(job: KubeObject): void {
   }
   const matchLabels = ensurePath(spec, ['selector', 'matchLabels']);
   if (matchLabels !== undefined) matchLabels[CONTROLLER_UID] ??= uid;
+  defaultJobLabels(job, spec);
 }
 
 function hasLabel(

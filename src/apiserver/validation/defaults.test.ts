@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../api/index.ts';
-import { defaulters, validators } from './index.ts';
+import { isJsonObject, type JsonObject, type KubeObject } from '../../api/index.ts';
+import { defaulters, generateJobSelector, validators } from './index.ts';
+
+/** The value as a JSON object, failing the test when it is not one. */
+function rec(v: unknown): JsonObject {
+  assert.ok(isJsonObject(v));
+  return v;
+}
+
+function recs(v: unknown): JsonObject[] {
+  assert.ok(Array.isArray(v));
+  return v.map(rec);
+}
 
 function defaulted(resource: string, obj: KubeObject): KubeObject {
   const copy = structuredClone(obj);
@@ -110,8 +121,8 @@ void describe('defaulters', () => {
         volumes: [{ name: 'scratch' }, { name: 'cfg', configMap: { name: 'c' } }],
       },
     });
-    const spec = pod['spec'] as Record<string, unknown>;
-    const [a, b, c] = spec['containers'] as Record<string, unknown>[];
+    const spec = rec(pod['spec']);
+    const [a, b, c] = recs(spec['containers']);
     assert.deepEqual(a, {
       name: 'a',
       image: 'nginx:1.25',
@@ -168,7 +179,7 @@ void describe('defaulters', () => {
       metadata: { name: 'l', namespace: 'd' },
       spec: { type: 'LoadBalancer', ports: [{ port: 443, targetPort: 'https' }] },
     });
-    const lbSpec = lb['spec'] as Record<string, unknown>;
+    const lbSpec = rec(lb['spec']);
     assert.equal(lbSpec['externalTrafficPolicy'], 'Cluster');
     assert.equal(lbSpec['allocateLoadBalancerNodePorts'], true);
     assert.deepEqual(lbSpec['ports'], [{ port: 443, targetPort: 'https', protocol: 'TCP' }]);
@@ -184,7 +195,7 @@ void describe('defaulters', () => {
         },
       },
     });
-    const js = job['spec'] as Record<string, unknown>;
+    const js = rec(job['spec']);
     assert.deepEqual(Object.fromEntries(Object.entries(js).filter(([k]) => k !== 'template')), {
       completions: 1,
       parallelism: 1,
@@ -199,6 +210,35 @@ void describe('defaulters', () => {
       { a: 'b' },
       'a job takes its template labels when it has none',
     );
+    const generated = defaulted('jobs.batch', {
+      metadata: { name: 'pi', namespace: 'd', uid: '5b1a2c3d-0000-4000-8000-00000000abcd' },
+      spec: {
+        template: {
+          spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] },
+        },
+      },
+    });
+    generateJobSelector(generated);
+    const uid = '5b1a2c3d-0000-4000-8000-00000000abcd';
+    const jobLabels = {
+      'batch.kubernetes.io/controller-uid': uid,
+      'batch.kubernetes.io/job-name': 'pi',
+      'controller-uid': uid,
+      'job-name': 'pi',
+    };
+    assert.deepEqual(rec(generated['spec'])['selector'], {
+      matchLabels: { 'batch.kubernetes.io/controller-uid': uid },
+    });
+    assert.deepEqual(rec(rec(rec(generated['spec'])['template'])['metadata']), {
+      creationTimestamp: null,
+      labels: jobLabels,
+    });
+    assert.deepEqual(
+      generated.metadata.labels,
+      jobLabels,
+      'stored jobs carry the generated labels',
+    );
+    assert.deepEqual(validators['jobs.batch']?.(generated), []);
     const cron = defaulted('cronjobs.batch', {
       metadata: { name: 'c', namespace: 'd' },
       spec: {
@@ -212,15 +252,15 @@ void describe('defaulters', () => {
         },
       },
     });
-    const cs = cron['spec'] as Record<string, unknown>;
+    const cs = rec(cron['spec']);
     assert.equal(cs['concurrencyPolicy'], 'Allow');
     assert.equal(cs['suspend'], false);
     assert.equal(cs['successfulJobsHistoryLimit'], 3);
     assert.equal(cs['failedJobsHistoryLimit'], 1);
-    const jt = cs['jobTemplate'] as { metadata: unknown; spec: Record<string, unknown> };
-    assert.deepEqual(jt.metadata, { creationTimestamp: null });
+    const jt = rec(cs['jobTemplate']);
+    assert.deepEqual(jt['metadata'], { creationTimestamp: null });
     assert.equal(
-      jt.spec['backoffLimit'],
+      rec(jt['spec'])['backoffLimit'],
       undefined,
       'job defaults do not apply inside a CronJob template',
     );
@@ -245,7 +285,7 @@ void describe('defaulters', () => {
         ],
       },
     });
-    const ss = sts['spec'] as Record<string, unknown>;
+    const ss = rec(sts['spec']);
     assert.equal(ss['podManagementPolicy'], 'OrderedReady');
     assert.deepEqual(ss['updateStrategy'], {
       type: 'RollingUpdate',
@@ -279,7 +319,7 @@ void describe('defaulters', () => {
         },
       },
     });
-    const dss = ds['spec'] as Record<string, unknown>;
+    const dss = rec(ds['spec']);
     assert.deepEqual(dss['updateStrategy'], {
       type: 'RollingUpdate',
       rollingUpdate: { maxUnavailable: 1, maxSurge: 0 },

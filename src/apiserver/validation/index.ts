@@ -60,9 +60,9 @@ import { validatePriorityClass } from './scheduling.ts';
 /**
  * Validates an object as the resource's registry strategy does: `old` is the stored object
  * on update. Expects the object already defaulted (upstream always defaults first, and
- * several rules report unset defaulted fields as Required). Includes ObjectMeta checks,
- * except for PodDisruptionBudgets, whose strategy leaves metadata to the generic
- * path-segment rule. Never throws: malformed JSON is reported as field errors.
+ * several rules report unset defaulted fields as Required). Includes the ObjectMeta checks
+ * (for PodDisruptionBudgets, the registry's generic ones). Never throws: malformed JSON is
+ * reported as field errors.
  */
 export type Validator = (obj: KubeObject, old?: KubeObject) => FieldError[];
 

@@ -948,6 +948,16 @@ const pdb = (spec: Json): Json => ({
 table('poddisruptionbudgets.policy', [
   { name: 'valid', obj: pdb({ minAvailable: 1, selector: SEL }), want: [] },
   {
+    name: 'generic metadata rules once the spec is valid',
+    obj: { ...pdb({ minAvailable: 1 }), metadata: meta('a/b') },
+    want: ['metadata.name: Invalid value: "a/b": may not contain \'/\''],
+  },
+  {
+    name: 'spec errors first',
+    obj: { ...pdb({ minAvailable: -1 }), metadata: meta('a/b') },
+    want: ['spec.minAvailable: Invalid value: -1: must be greater than or equal to 0'],
+  },
+  {
     name: 'both set, percent above 100',
     obj: pdb({ minAvailable: 1, maxUnavailable: '120%' }),
     want: [

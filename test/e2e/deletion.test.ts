@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { eventually, startCluster, type TestCluster } from './harness.ts';
+
+interface Meta {
+  metadata: {
+    uid: string;
+    name: string;
+    finalizers?: string[];
+    ownerReferences?: { uid: string }[];
+  };
+}
+
+async function api(
+  c: TestCluster,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await c.daemon.defaultCluster.client.transport.request({
+    method,
+    path,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' }),
+  });
+  return { status: res.status, body: JSON.parse(res.body) as Record<string, unknown> };
+}
+
+/** A deployment → replicaset → pod chain linked by ownerReferences, as the controllers build it. */
+async function chain(c: TestCluster, name: string): Promise<{ rs: Meta; pod: Meta }> {
+  const d = (
+    await api(c, 'POST', '/apis/apps/v1/namespaces/gc/deployments', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name },
+      spec: {
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { containers: [{ name: 'c', image: 'nginx' }] },
+        },
+      },
+    })
+  ).body as unknown as Meta;
+  const rs = (
+    await api(c, 'POST', '/apis/apps/v1/namespaces/gc/replicasets', {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: `${name}-rs`,
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name,
+            uid: d.metadata.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
+      spec: {
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { containers: [{ name: 'c', image: 'nginx' }] },
+        },
+      },
+    })
+  ).body as unknown as Meta;
+  const pod = (
+    await api(c, 'POST', '/api/v1/namespaces/gc/pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `${name}-pod`,
+        labels: { app: name },
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: `${name}-rs`,
+            uid: rs.metadata.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
+      spec: { containers: [{ name: 'c', image: 'nginx' }] },
+    })
+  ).body as unknown as Meta;
+  return { rs, pod };
+}
+
+describe('deletion: propagation policies and eviction (kubectl 1.32)', () => {
+  let c: TestCluster;
+  before(async () => {
+    c = await startCluster();
+    await api(c, 'POST', '/api/v1/namespaces', { metadata: { name: 'gc' } });
+  });
+  after(async () => {
+    await c.stop();
+  });
+
+  const exists = async (path: string): Promise<boolean> =>
+    (await api(c, 'GET', path)).status === 200;
+
+  it('background: the garbage collector removes dependents after the owner', async () => {
+    await chain(c, 'bg');
+    const r = await c.kubectl('1.32', ['delete', 'deployment', 'bg', '-n', 'gc']);
+    assert.equal(r.code, 0, r.stderr);
+    await eventually(
+      'the replicaset and pod to be collected',
+      async () =>
+        !(await exists('/apis/apps/v1/namespaces/gc/replicasets/bg-rs')) &&
+        !(await exists('/api/v1/namespaces/gc/pods/bg-pod')),
+    );
+  });
+
+  it('foreground: the owner waits for its dependents, then goes', async () => {
+    await chain(c, 'fg');
+    const r = await c.kubectl('1.32', [
+      'delete',
+      'deployment',
+      'fg',
+      '-n',
+      'gc',
+      '--cascade=foreground',
+      '--timeout=60s',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await exists('/apis/apps/v1/namespaces/gc/deployments/fg'), false);
+    assert.equal(await exists('/apis/apps/v1/namespaces/gc/replicasets/fg-rs'), false);
+    assert.equal(await exists('/api/v1/namespaces/gc/pods/fg-pod'), false);
+  });
+
+  it('orphan: dependents stay, without the owner reference', async () => {
+    await chain(c, 'or');
+    const r = await c.kubectl('1.32', [
+      'delete',
+      'deployment',
+      'or',
+      '-n',
+      'gc',
+      '--cascade=orphan',
+      '--timeout=60s',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    await eventually(
+      'the deployment to go',
+      async () => !(await exists('/apis/apps/v1/namespaces/gc/deployments/or')),
+    );
+    const rs = (await api(c, 'GET', '/apis/apps/v1/namespaces/gc/replicasets/or-rs'))
+      .body as unknown as Meta;
+    assert.equal(rs.metadata.ownerReferences, undefined);
+    assert.equal(await exists('/api/v1/namespaces/gc/pods/or-pod'), true);
+  });
+
+  it('eviction honours a PodDisruptionBudget (429), and evicts when it allows', async () => {
+    await api(c, 'POST', '/api/v1/namespaces/gc/pods', {
+      metadata: { name: 'guarded', labels: { app: 'db' } },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    });
+    await api(c, 'POST', '/apis/policy/v1/namespaces/gc/poddisruptionbudgets', {
+      metadata: { name: 'db' },
+      spec: { minAvailable: 1, selector: { matchLabels: { app: 'db' } } },
+    });
+    const blocked = await api(c, 'POST', '/api/v1/namespaces/gc/pods/guarded/eviction', {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: 'guarded', namespace: 'gc' },
+    });
+    assert.equal(blocked.status, 429);
+    assert.equal(blocked.body['reason'], 'TooManyRequests');
+    assert.match(String(blocked.body['message']), /disruption budget/);
+    const pdb = (await api(c, 'GET', '/apis/policy/v1/namespaces/gc/poddisruptionbudgets/db')).body;
+    await api(c, 'PUT', '/apis/policy/v1/namespaces/gc/poddisruptionbudgets/db/status', {
+      ...pdb,
+      status: {
+        disruptionsAllowed: 1,
+        currentHealthy: 1,
+        desiredHealthy: 1,
+        expectedPods: 1,
+        observedGeneration: 1,
+      },
+    });
+    const ok = await api(c, 'POST', '/api/v1/namespaces/gc/pods/guarded/eviction', {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: 'guarded', namespace: 'gc' },
+    });
+    assert.equal(ok.status, 201);
+    assert.equal(await exists('/api/v1/namespaces/gc/pods/guarded'), false);
+  });
+});
