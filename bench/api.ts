@@ -3,6 +3,7 @@
  * daemon process over HTTPS: creates/s for 5000 pods, list latency (JSON and Table), watch
  * delivery with 100 watchers, startup time, and RSS with 5000 pods.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { freePort, startKilnProcess } from '../test/e2e/process-harness.ts';
 
 const PODS = Number(process.env['BENCH_PODS'] ?? 5000);
 const WATCHERS = 100;
-const CONCURRENCY = 16;
+const CONCURRENCY = 64;
 
 interface Ep {
   url: string;
@@ -145,6 +146,75 @@ async function watchLatency(ep: Ep): Promise<{ p50: number; p99: number }> {
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
+/** wrk (a C load generator) keeps the client's CPU out of the way on a 2-core machine. */
+function ensureWrk(): boolean {
+  if (spawnSync('wrk', ['--version']).error === undefined) return true;
+  if (process.getuid?.() !== 0) return false;
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+const WRK_SCRIPT = (token: string): string => `
+local sent = 0
+request = function()
+  sent = sent + 1
+  local body = '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p' .. sent .. '-' .. math.random(1, 1000000000) .. '","labels":{"app":"bench"}},"spec":{"containers":[{"name":"c","image":"nginx:1.27","resources":{"requests":{"cpu":"250m","memory":"512Mi"}}}]}}'
+  return wrk.format("POST", "/api/v1/namespaces/bench/pods", {["Content-Type"]="application/json", ["Authorization"]="Bearer ${token}"}, body)
+end
+response = function(status, headers, body)
+  if status ~= 201 then io.stderr:write("create failed: " .. status .. "\\n") end
+end
+`;
+
+/** How many pods the bench namespace holds: one cheap page, plus remainingItemCount. */
+async function podCount(ep: Ep): Promise<number> {
+  const r = await call(ep, { method: 'GET', path: '/api/v1/namespaces/bench/pods?limit=1' });
+  const list = JSON.parse(r.body) as {
+    items: unknown[];
+    metadata: { remainingItemCount?: number };
+  };
+  return list.items.length + (list.metadata.remainingItemCount ?? 0);
+}
+
+/** Creates `PODS` pods with wrk and times it from the first request to the last create. */
+async function createWithWrk(ep: Ep, dir: string): Promise<number> {
+  const script = join(dir, 'create.lua');
+  writeFileSync(script, WRK_SCRIPT(ep.token));
+  const t0 = performance.now();
+  const child = spawn('wrk', ['-t1', `-c${CONCURRENCY}`, '-d120s', '-s', script, ep.url], {
+    stdio: 'ignore',
+  });
+  try {
+    for (;;) {
+      const n = await podCount(ep);
+      if (n >= PODS) return n / ((performance.now() - t0) / 1000);
+      if (child.exitCode !== null) throw new Error('wrk stopped before the pods were created');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    child.kill();
+  }
+}
+
+async function createWithNode(ep: Ep): Promise<number> {
+  let next = 0;
+  const tc = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < PODS) {
+        const i = next++;
+        const r = await call(ep, {
+          method: 'POST',
+          path: '/api/v1/namespaces/bench/pods',
+          body: pod(`p${i}`),
+        });
+        if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.body}`);
+      }
+    }),
+  );
+  return PODS / ((performance.now() - tc) / 1000);
+}
+
 async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'kiln-bench-'));
   const port = await freePort();
@@ -163,22 +233,13 @@ async function main(): Promise<void> {
       path: '/api/v1/namespaces',
       body: { metadata: { name: 'bench' } },
     });
-    let next = 0;
-    const tc = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < PODS) {
-          const i = next++;
-          const r = await call(ep, {
-            method: 'POST',
-            path: '/api/v1/namespaces/bench/pods',
-            body: pod(`p${i}`),
-          });
-          if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.body}`);
-        }
-      }),
-    );
-    const createsPerSec = PODS / ((performance.now() - tc) / 1000);
+    const useWrk = ensureWrk();
+    const createsPerSec = useWrk ? await createWithWrk(ep, stateDir) : await createWithNode(ep);
+    const created = (
+      JSON.parse(
+        (await call(ep, { method: 'GET', path: '/api/v1/namespaces/bench/pods' })).body,
+      ) as { items: unknown[] }
+    ).items.length;
     const listJsonMs = await timeIt(
       () => call(ep, { method: 'GET', path: '/api/v1/namespaces/bench/pods' }),
       5,
@@ -196,19 +257,19 @@ async function main(): Promise<void> {
     const watch = await watchLatency(ep);
     const results = [
       {
-        metric: `creates/s (${PODS} pods, ${CONCURRENCY} in flight)`,
+        metric: `creates/s (${created} pods, ${CONCURRENCY} in flight, ${useWrk ? 'wrk' : 'node'})`,
         value: createsPerSec,
         target: '>= 2000',
         ok: createsPerSec >= 2000,
       },
       {
-        metric: `list ${PODS} pods, JSON (ms, p50 of 5)`,
+        metric: `list ${created} pods, JSON (ms, p50 of 5)`,
         value: listJsonMs,
         target: '< 150',
         ok: listJsonMs < 150,
       },
       {
-        metric: `list ${PODS} pods, Table (ms, p50 of 5)`,
+        metric: `list ${created} pods, Table (ms, p50 of 5)`,
         value: listTableMs,
         target: '< 150',
         ok: listTableMs < 150,
@@ -231,7 +292,7 @@ async function main(): Promise<void> {
         target: '< 2000',
         ok: startupMs < 2000,
       },
-      { metric: `RSS with ${PODS} pods (MiB)`, value: rss, target: '< 400', ok: rss < 400 },
+      { metric: `RSS with ${created} pods (MiB)`, value: rss, target: '< 400', ok: rss < 400 },
     ];
     console.log(`\n${'metric'.padEnd(48)} ${'value'.padStart(10)}  target     ok`);
     for (const r of results)

@@ -9,9 +9,23 @@ import {
 /**
  * Field sets in the shape of structured-merge-diff's FieldsV1: a path is a list of tokens,
  * `f:<field>`, `k:<json of key fields>` (an item of a keyed list), `v:<json>` (an item of a set)
- * and `.` (the item itself). A set holds leaf paths, each encoded as a JSON array string.
+ * and `.` (the item itself). A set holds leaf paths, each encoded by `encodePath`.
  */
 export type FieldSet = Set<string>;
+
+/**
+ * Paths are joined with NUL: tokens never contain it (field names are JSON-escaped inside `k:`
+ * and `v:` tokens, and API field names have none), and joining is far cheaper than JSON.
+ */
+const SEP = '\u0000';
+
+export function encodePath(path: readonly string[]): string {
+  return path.join(SEP);
+}
+
+export function decodePath(encoded: string): string[] {
+  return encoded.split(SEP);
+}
 
 type ListKind = { kind: 'map'; key: string } | { kind: 'set' } | { kind: 'atomic' };
 
@@ -41,12 +55,12 @@ class LeafCollector {
 
   value(value: JsonValue | undefined, schema: StructPatchSchema, path: string[]): void {
     if (!isJsonObject(value)) {
-      this.out.add(JSON.stringify(path));
+      this.out.add(encodePath(path));
       return;
     }
     const keys = Object.keys(value).filter((k) => value[k] !== undefined);
     if (keys.length === 0) {
-      this.out.add(JSON.stringify(path));
+      this.out.add(encodePath(path));
       return;
     }
     for (const k of keys) this.field(value[k], fieldMeta(schema, k), [...path, `f:${k}`]);
@@ -60,22 +74,22 @@ class LeafCollector {
   list(list: JsonValue[], meta: FieldPatchMeta, path: string[]): void {
     const kind = listKind(meta);
     if (kind.kind === 'atomic' || list.length === 0) {
-      this.out.add(JSON.stringify(path));
+      this.out.add(encodePath(path));
       return;
     }
     for (const item of list) {
       const token = itemToken(kind, item);
       // An item without its key cannot be addressed, so the whole list counts as one leaf.
       if (token === undefined) {
-        this.out.add(JSON.stringify(path));
+        this.out.add(encodePath(path));
         return;
       }
       const p = [...path, token];
       if (kind.kind === 'set') {
-        this.out.add(JSON.stringify(p));
+        this.out.add(encodePath(p));
         continue;
       }
-      this.out.add(JSON.stringify([...p, '.']));
+      this.out.add(encodePath([...p, '.']));
       this.value(item, meta.type ?? UNTAGGED, p);
     }
   }
@@ -116,8 +130,7 @@ export function fieldSetOf(obj: JsonObject, schema: StructPatchSchema): FieldSet
 export function toFieldsV1(set: FieldSet): JsonObject {
   const root: JsonObject = {};
   for (const encoded of [...set].sort()) {
-    // SAFETY: every member was produced by JSON.stringify of a string array.
-    const path = JSON.parse(encoded) as string[];
+    const path = decodePath(encoded);
     let node = root;
     for (const token of path) {
       const next = node[token];
@@ -137,7 +150,7 @@ export function fromFieldsV1(v: unknown): FieldSet {
   const out: FieldSet = new Set();
   const visit = (node: JsonObject, path: string[]): void => {
     const keys = Object.keys(node);
-    if (keys.length === 0 && path.length > 0) out.add(JSON.stringify(path));
+    if (keys.length === 0 && path.length > 0) out.add(encodePath(path));
     for (const k of keys) {
       const child = node[k];
       if (isJsonObject(child)) visit(child, [...path, k]);
@@ -172,7 +185,7 @@ function sameAt(
   schema: StructPatchSchema,
 ): boolean {
   // SAFETY: members are JSON string arrays (see toFieldsV1).
-  const path = JSON.parse(encoded) as string[];
+  const path = decodePath(encoded);
   return (
     JSON.stringify(valueAt(values.before, path, schema)) ===
     JSON.stringify(valueAt(values.after, path, schema))

@@ -7,7 +7,14 @@ import {
 } from '../api/index.ts';
 import { errors } from './errors.ts';
 import { ApiError, statusFailure } from './errors.ts';
-import { fieldSetOf, itemToken, listKind, valueAt, type FieldSet } from './field-set.ts';
+import {
+  fieldSetOf,
+  itemToken,
+  listKind,
+  valueAt,
+  type FieldSet,
+  decodePath,
+} from './field-set.ts';
 import { readEntries, schemaFor, writeEntries } from './managed-fields.ts';
 import {
   fieldMeta,
@@ -153,8 +160,7 @@ interface ApplyState {
 }
 
 function parsePath(encoded: string): string[] {
-  // SAFETY: field-set members are JSON string arrays (see field-set.ts).
-  return JSON.parse(encoded) as string[];
+  return decodePath(encoded);
 }
 
 function isOwnApply(e: Ownership, manager: string): boolean {
