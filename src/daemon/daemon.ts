@@ -155,6 +155,38 @@ export class Daemon {
     logger.info('kiln is up', { url: this.url, kubeconfig: p.kubeconfig });
   }
 
+  /**
+   * Adds (or reopens) a cluster served at `/eks/<region>/<name>`, with its own store and
+   * controllers. Idempotent: an existing cluster is returned as it is.
+   */
+  async addCluster(a: { region: string; name: string }): Promise<Cluster> {
+    const key = `${a.region}/${a.name}`;
+    const existing = this.clusters.get(key);
+    if (existing) return existing;
+    const { config, clock, ids, logger } = this.#opts;
+    const cluster = new Cluster({
+      name: a.name,
+      dataDir: config.inMemory
+        ? undefined
+        : join(statePaths(config.stateDir).clusters, a.region, a.name),
+      pathPrefix: `/eks/${a.region}/${a.name}`,
+      clock,
+      ids,
+      fsync: config.fsync,
+    });
+    await cluster.bootstrap();
+    this.clusters.set(key, cluster);
+    this.#running.push(
+      cluster.run(this.#abort.signal).catch((e: unknown) => {
+        logger.error('controllers stopped', {
+          cluster: key,
+          error: e instanceof Error ? e.message : String(e),
+        });
+      }),
+    );
+    return cluster;
+  }
+
   async stop(): Promise<void> {
     this.#abort.abort();
     const server = this.#server;
