@@ -11,6 +11,7 @@ export function normalize(out: string): string {
     .replace(/\b[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}\b/g, '<time>')
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, '<uid>')
     .replace(/(?<=\s|\()(\d+d)?(\d+h)?(\d+m)?\d+s(?=\s|$|\))/gm, '<age>')
+    .replace(/resourceVersion: "\d+"/g, 'resourceVersion: "<rv>"')
     .replace(/[ \t]+/g, ' ')
     .replace(/ +$/gm, '');
 }
