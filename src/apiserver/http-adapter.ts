@@ -113,8 +113,10 @@ async function serve(router: Router, req: IncomingMessage, res: ServerResponse):
     return;
   }
   const ac = new AbortController();
+  // Abort only when the client leaves early: an abort after a finished response would build a
+  // DOMException (with its stack) for nothing on every request.
   res.on('close', () => {
-    ac.abort();
+    if (!res.writableFinished) ac.abort();
   });
   const response = await route.handler.handle({
     method,

@@ -40,6 +40,8 @@ import {
 
 export interface WriteResult {
   readonly object: KubeObject;
+  /** The stored serialisation of `object`, when the store made one (not under dryRun). */
+  readonly json?: string;
   readonly warnings: readonly string[];
   readonly created: boolean;
 }
@@ -50,11 +52,10 @@ function warningHeaders(warnings: readonly string[]): Record<string, string | re
 }
 
 export function writeResponse(op: RestOp, result: WriteResult, okStatus = 200): ApiResponse {
-  return jsonResponse(
-    result.created ? 201 : okStatus,
-    toExternal(op.def, result.object),
-    warningHeaders(result.warnings),
-  );
+  const external = toExternal(op.def, result.object);
+  // The store already serialised the object; reuse it unless the endpoint converts it.
+  const body = external === result.object && result.json !== undefined ? result.json : external;
+  return jsonResponse(result.created ? 201 : okStatus, body, warningHeaders(result.warnings));
 }
 
 type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -214,7 +215,7 @@ export async function create(op: RestOp, input?: KubeObject): Promise<WriteResul
   if (isDryRun(op.req)) return { object: obj, warnings, created: true };
   try {
     const stored = await op.deps.store.create(keyFor(op, name), obj);
-    return { object: stored.object, warnings, created: true };
+    return { object: stored.object, json: stored.json, warnings, created: true };
   } catch (e: unknown) {
     throw toApiError(e, qualifiedKind(op.def), name);
   }
@@ -302,7 +303,7 @@ async function commitUpdate(op: RestOp, u: UpdateInput): Promise<WriteResult> {
       return { object: gone.object, warnings: u.warnings, created: false };
     }
     const stored = await op.deps.store.update(key, next, { expectedRevision: u.oldRevision });
-    return { object: stored.object, warnings: u.warnings, created: false };
+    return { object: stored.object, json: stored.json, warnings: u.warnings, created: false };
   } catch (e: unknown) {
     throw toApiError(e, qualifiedKind(op.def), op.info.name);
   }

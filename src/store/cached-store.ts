@@ -31,6 +31,19 @@ interface Bucket {
   sorted: StoredObject[] | undefined;
 }
 
+/** The index of the first object whose key is >= `key` in a key-sorted array. */
+function lowerBound(sorted: readonly StoredObject[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = sorted[mid]?.key ?? '';
+    if (k < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function bucketOf(key: string): string {
   return key.slice(0, key.lastIndexOf('/') + 1);
 }
@@ -91,13 +104,14 @@ export class CachedStore implements Store {
   }
 
   list(prefix: string): ListResult {
-    const items: StoredObject[] = [];
+    const parts: (readonly StoredObject[])[] = [];
     for (const name of this.#bucketNames()) {
-      if (name.startsWith(prefix)) items.push(...this.#sorted(name));
-      else if (prefix.startsWith(name)) {
-        for (const o of this.#sorted(name)) if (o.key.startsWith(prefix)) items.push(o);
-      }
+      if (name.startsWith(prefix)) parts.push(this.#sorted(name));
+      else if (prefix.startsWith(name))
+        parts.push(this.#sorted(name).filter((o) => o.key.startsWith(prefix)));
     }
+    // One bucket (a namespace) is served from its sorted view as it is, without a copy.
+    const items = parts.length === 1 ? (parts[0] ?? []) : parts.flat();
     return { items, revision: this.#revision };
   }
 
@@ -149,7 +163,10 @@ export class CachedStore implements Store {
     this.#revision = revision;
     const bucket = this.#buckets.get(bucketOf(key));
     bucket?.entries.delete(key);
-    if (bucket) bucket.sorted = undefined;
+    if (bucket?.sorted) {
+      const i = lowerBound(bucket.sorted, key);
+      if (bucket.sorted[i]?.key === key) bucket.sorted.splice(i, 1);
+    }
     this.#emit({ type: 'DELETED', key, object, json, prev: current.object, revision });
     return Promise.resolve({ ...current, object, json, modRevision: revision });
   }
@@ -228,10 +245,12 @@ export class CachedStore implements Store {
       this.#buckets.set(name, bucket);
       this.#sortedBuckets = undefined;
     }
-    if (bucket.sorted && bucket.entries.has(stored.key)) {
-      const i = bucket.sorted.findIndex((o) => o.key === stored.key);
-      bucket.sorted[i] = stored;
-    } else bucket.sorted = undefined;
+    // Keep the sorted view in step (binary search) instead of re-sorting on the next list.
+    if (bucket.sorted) {
+      const i = lowerBound(bucket.sorted, stored.key);
+      if (bucket.sorted[i]?.key === stored.key) bucket.sorted[i] = stored;
+      else bucket.sorted.splice(i, 0, stored);
+    }
     bucket.entries.set(stored.key, stored);
   }
 

@@ -55,7 +55,7 @@ export interface Store {
   /** The revision of the latest write. */
   revision(): number;
   get(key: string): StoredObject | undefined;
-  /** Every object whose key starts with `prefix`, sorted by key. */
+  /** Every object whose key starts with `prefix`, sorted by key. The array must not be changed. */
   list(prefix: string): ListResult;
   count(prefix: string): number;
   create(key: string, object: KubeObject): Promise<StoredObject>;
