@@ -165,6 +165,28 @@ for (const backend of backends) {
       }
     });
 
+    it('keeps every current object across compaction and a reopen', async () => {
+      const { store, reopen, cleanup } = backend.open(10);
+      try {
+        for (let i = 0; i < 30; i++) await store.create(`/pods/default/p${i}`, pod(`p${i}`));
+        for (let i = 0; i < 30; i += 3) {
+          await store.update(`/pods/default/p${i}`, pod(`p${i}`, { spec: { v: i } }));
+        }
+        for (let i = 1; i < 30; i += 7) await store.delete(`/pods/default/p${i}`);
+        assert.ok(store.oldestRevision() > 10, 'compaction ran');
+        const before = store.list('/pods/').items.map((o) => [o.key, o.json]);
+        const again = reopen();
+        assert.deepEqual(
+          again.list('/pods/').items.map((o) => [o.key, o.json]),
+          before,
+        );
+        assert.deepEqual(again.get('/pods/default/p3')?.object['spec'], { v: 3 });
+        again.close();
+      } finally {
+        cleanup();
+      }
+    });
+
     it('keeps state, revision and watch history across a reopen', async () => {
       const { store, reopen, cleanup } = backend.open();
       try {
