@@ -11,3 +11,4 @@ export {
   type AdmissionPlugin,
   type AdmissionAttributes,
 } from './admission/index.ts';
+export type { PodLogOptions, PodLogSource } from './pod-logs.ts';

@@ -7,6 +7,7 @@ import type { ApiRequest } from './http-types.ts';
 import type { ResourceRequestInfo } from './request-info.ts';
 import type { ResourceRegistry } from './resources/registry.ts';
 import type { ResourceDefinition } from './resources/types.ts';
+import type { PodLogSource } from './pod-logs.ts';
 import { storageKey, storagePrefix } from './object-meta.ts';
 
 /** What the REST handlers of one cluster share. */
@@ -16,6 +17,8 @@ export interface RestDeps {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly admission: AdmissionChain;
+  /** Container logs for `pods/log`; the node agent provides it. */
+  readonly logs?: PodLogSource;
 }
 
 /** One resource request, resolved. */

@@ -15,6 +15,7 @@ import type { RestDeps, RestOp } from './rest-context.ts';
 import { deleteCollection, deleteOne, parseDeleteOptions } from './rest-delete.ts';
 import { get, list } from './rest-read.ts';
 import { create, patch, update, writeResponse } from './rest-write.ts';
+import { podLog, type PodLogSource } from './pod-logs.ts';
 import { bind, evict, scale } from './subresources.ts';
 import { watch } from './watch.ts';
 
@@ -27,6 +28,8 @@ export interface ApiServerOptions {
   readonly registry?: ResourceRegistry;
   readonly admission?: AdmissionChain;
   readonly bookmarkIntervalMs?: number;
+  /** Container logs, from the node agent (absent until one runs). */
+  readonly logs?: PodLogSource;
 }
 
 interface OpenApiCache {
@@ -59,6 +62,7 @@ const SUBRESOURCE_HANDLERS: Readonly<Record<string, Readonly<Record<string, Hand
   scale: { get: scale, update: scale, patch: scale },
   binding: { create: (op) => bind(op, op.info.name) },
   eviction: { create: evict },
+  log: { get: (op) => podLog(op, op.deps.logs) },
 };
 
 const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
@@ -107,6 +111,7 @@ export class ApiServer {
       clock: opts.clock,
       ids: opts.ids,
       admission,
+      ...(opts.logs === undefined ? {} : { logs: opts.logs }),
     };
     this.#pathPrefix = opts.pathPrefix ?? '';
     this.#bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 60_000;
