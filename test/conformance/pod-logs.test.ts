@@ -19,8 +19,15 @@ class RecordingLogs implements PodLogSource {
     this.seen.push(opts);
     sink.write(`log of ${pod.metadata.name ?? ''}/${opts.container}\n`);
     if (opts.follow) {
-      await new Promise<void>((resolve) => { sink.signal.addEventListener('abort', () => { resolve(); }, { once: true }); },
-      );
+      await new Promise<void>((resolve) => {
+        sink.signal.addEventListener(
+          'abort',
+          () => {
+            resolve();
+          },
+          { once: true },
+        );
+      });
     }
   }
 }
