@@ -11,3 +11,4 @@ export {
 } from './informer.ts';
 export { WorkQueue, runWorkers, type ReconcileResult } from './workqueue.ts';
 export { discoverResources, collectionPath, type DiscoveredResource } from './discovery.ts';
+export { EventRecorder, type EventInput, type EventSource } from './events.ts';
