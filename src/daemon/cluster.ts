@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import type { KubeObject } from '../api/index.ts';
 import { ApiServer, type UserInfo } from '../apiserver/index.ts';
 import { InProcessTransport, isAlreadyExists, KubeClient, realSleep } from '../client/index.ts';
-import { GarbageCollector, NamespaceController } from '../controllers/index.ts';
+import {
+  GarbageCollector,
+  NamespaceController,
+  ServiceAccountController,
+} from '../controllers/index.ts';
 import { CachedStore, noPersistence, SqlitePersistence, type Store } from '../store/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
 
@@ -21,6 +25,8 @@ export interface ClusterOptions {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly fsync?: boolean;
+  /** Published as `kube-root-ca.crt` in every namespace. */
+  readonly rootCaPem?: string;
 }
 
 /** The objects every cluster starts with, as kube-apiserver's bootstrap controllers create them. */
@@ -77,8 +83,10 @@ export class Cluster {
   readonly store: Store;
   readonly api: ApiServer;
   readonly client: KubeClient;
+  readonly #rootCaPem: string | undefined;
 
   constructor(opts: ClusterOptions) {
+    this.#rootCaPem = opts.rootCaPem;
     this.name = opts.name;
     this.pathPrefix = opts.pathPrefix;
     let persistence = noPersistence;
@@ -115,6 +123,11 @@ export class Cluster {
     const controllers = [
       new NamespaceController({ client: this.client, sleep: realSleep }),
       new GarbageCollector({ client: this.client, sleep: realSleep }),
+      new ServiceAccountController({
+        client: this.client,
+        sleep: realSleep,
+        ...(this.#rootCaPem === undefined ? {} : { rootCaPem: this.#rootCaPem }),
+      }),
     ];
     await Promise.all(controllers.map((c) => c.run(signal)));
   }

@@ -107,6 +107,7 @@ export class Daemon {
       clock,
       ids,
       fsync: config.fsync,
+      rootCaPem: ca.cert,
     });
     await cluster.bootstrap();
     this.#defaultCluster = cluster;
