@@ -11,4 +11,4 @@ export {
   type AdmissionPlugin,
   type AdmissionAttributes,
 } from './admission/index.ts';
-export type { PodLogOptions, PodLogSource } from './pod-logs.ts';
+export { LogSources, type PodLogOptions, type PodLogSource } from './pod-logs.ts';

@@ -112,3 +112,24 @@ export function podLog(op: RestOp, source: PodLogSource | undefined): ApiRespons
   }
   return { status: 200, headers: TEXT, stream: (sink) => source.streamLogs(pod, opts, sink) };
 }
+
+/**
+ * Log sources registered after the API server exists (node agents start later): the first one
+ * serving a pod's node answers.
+ */
+export class LogSources implements PodLogSource {
+  readonly #sources: PodLogSource[] = [];
+  add(source: PodLogSource): void {
+    this.#sources.push(source);
+  }
+  servesNode(nodeName: string): boolean {
+    return this.#sources.some((s) => s.servesNode(nodeName));
+  }
+  streamLogs(pod: KubeObject, opts: PodLogOptions, sink: ResponseSink): Promise<void> {
+    const spec = isJsonObject(pod['spec']) ? pod['spec'] : {};
+    const node = typeof spec['nodeName'] === 'string' ? spec['nodeName'] : '';
+    const source = this.#sources.find((s) => s.servesNode(node));
+    if (!source) return Promise.reject(errors.internal(`no node agent serves node "${node}"`));
+    return source.streamLogs(pod, opts, sink);
+  }
+}

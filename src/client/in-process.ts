@@ -32,6 +32,9 @@ export class InProcessTransport implements Transport {
   }
 
   async request(r: ClientRequest): Promise<ClientResponse> {
+    // Yield to the event loop as real I/O would: a controller that writes on every event must
+    // not starve timers, sockets and every other controller of the process.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const res = await this.#handler.handle(
       toApiRequest(r, this.#user, new AbortController().signal),
     );

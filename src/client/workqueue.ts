@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Sleep } from './informer.ts';
 
 /**
@@ -18,6 +19,8 @@ export class WorkQueue {
   constructor(opts: { sleep: Sleep; signal: AbortSignal }) {
     this.#sleep = opts.sleep;
     this.#signal = opts.signal;
+    // Every pending requeue waits on this signal.
+    setMaxListeners(0, opts.signal);
     opts.signal.addEventListener('abort', () => {
       for (const w of this.#waiters.splice(0)) w();
     });

@@ -4,3 +4,4 @@ export {
   ServiceAccountController,
   type ServiceAccountControllerOptions,
 } from './serviceaccount.ts';
+export * from './workloads.ts';

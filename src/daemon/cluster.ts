@@ -1,13 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../api/index.ts';
-import { ApiServer, type UserInfo } from '../apiserver/index.ts';
+import { NodeAgent, type NodeSpec } from '../agent/index.ts';
+import { ApiServer, LogSources, type UserInfo } from '../apiserver/index.ts';
 import { InProcessTransport, isAlreadyExists, KubeClient, realSleep } from '../client/index.ts';
 import {
+  DeploymentController,
   GarbageCollector,
   NamespaceController,
+  ReplicaSetController,
   ServiceAccountController,
 } from '../controllers/index.ts';
+import { TimerScheduler } from '../runtime/index.ts';
+import { SimRuntime } from '../runtime/sim/index.ts';
+import { DefaultScheduler } from '../scheduler/index.ts';
 import { CachedStore, noPersistence, SqlitePersistence, type Store } from '../store/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
 
@@ -27,6 +33,8 @@ export interface ClusterOptions {
   readonly fsync?: boolean;
   /** Published as `kube-root-ca.crt` in every namespace. */
   readonly rootCaPem?: string;
+  /** Worker nodes hosted by this cluster's node agent on the sim runtime. */
+  readonly nodes?: readonly NodeSpec[];
 }
 
 /** The objects every cluster starts with, as kube-apiserver's bootstrap controllers create them. */
@@ -84,8 +92,15 @@ export class Cluster {
   readonly api: ApiServer;
   readonly client: KubeClient;
   readonly #rootCaPem: string | undefined;
+  readonly #clock: Clock;
+  readonly #ids: IdSource;
+  readonly #nodes: readonly NodeSpec[];
+  readonly #logs = new LogSources();
 
   constructor(opts: ClusterOptions) {
+    this.#clock = opts.clock;
+    this.#ids = opts.ids;
+    this.#nodes = opts.nodes ?? [];
     this.#rootCaPem = opts.rootCaPem;
     this.name = opts.name;
     this.pathPrefix = opts.pathPrefix;
@@ -103,6 +118,7 @@ export class Cluster {
       clock: opts.clock,
       ids: opts.ids,
       pathPrefix: opts.pathPrefix,
+      logs: this.#logs,
     });
     this.client = new KubeClient(new InProcessTransport(this.api, CONTROLLER_USER));
   }
@@ -120,15 +136,35 @@ export class Cluster {
 
   /** Runs the cluster's controllers until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    const controllers = [
+    const controllers: { run(signal: AbortSignal): Promise<void> }[] = [
       new NamespaceController({ client: this.client, sleep: realSleep }),
       new GarbageCollector({ client: this.client, sleep: realSleep }),
+      new ReplicaSetController({ client: this.client, sleep: realSleep, clock: this.#clock }),
+      new DefaultScheduler({
+        client: this.client,
+        sleep: realSleep,
+        clock: this.#clock,
+        ids: this.#ids,
+      }),
+      new DeploymentController({ client: this.client, sleep: realSleep, clock: this.#clock }),
       new ServiceAccountController({
         client: this.client,
         sleep: realSleep,
         ...(this.#rootCaPem === undefined ? {} : { rootCaPem: this.#rootCaPem }),
       }),
     ];
+    if (this.#nodes.length > 0) {
+      const runtime = new SimRuntime({ scheduler: new TimerScheduler(this.#clock) });
+      const agent = new NodeAgent({
+        client: this.client,
+        clock: this.#clock,
+        sleep: realSleep,
+        runtime,
+        nodes: this.#nodes,
+      });
+      this.#logs.add(agent);
+      controllers.push(agent);
+    }
     await Promise.all(controllers.map((c) => c.run(signal)));
   }
 

@@ -10,6 +10,8 @@ export interface DaemonConfig {
   readonly inMemory: boolean;
   /** fsync each commit (survives power loss, slower). */
   readonly fsync: boolean;
+  /** Worker nodes (m5.large, sim runtime) the default cluster starts with. */
+  readonly workerNodes: number;
 }
 
 function portFrom(flags: Partial<DaemonConfig>, env: NodeJS.ProcessEnv): number {
@@ -33,6 +35,7 @@ export function loadConfig(
     port: portFrom(flags, env),
     inMemory: flags.inMemory ?? env['KILN_IN_MEMORY'] === '1',
     fsync: flags.fsync ?? env['KILN_FSYNC'] === '1',
+    workerNodes: flags.workerNodes ?? parseCount(env['KILN_WORKER_NODES'], 2),
   };
 }
 
@@ -69,4 +72,12 @@ export function statePaths(stateDir: string): {
 export function mergeTarget(env: NodeJS.ProcessEnv = process.env): string {
   const first = (env['KUBECONFIG'] ?? '').split(':')[0] ?? '';
   return first === '' ? join(env['HOME'] ?? homedir(), '.kube', 'config') : first;
+}
+
+function parseCount(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`invalid node count ${raw}: use a whole number`);
+  return n;
 }

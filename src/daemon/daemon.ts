@@ -8,6 +8,7 @@ import { requestListener, StaticTokenAuthenticator, type Route } from '../apiser
 import type { Logger } from '../telemetry/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
 import { Cluster } from './cluster.ts';
+import { nodePool } from './node-pool.ts';
 import { statePaths, type DaemonConfig } from './config.ts';
 import { buildKubeconfig } from './kubeconfig.ts';
 import { createCa, issueCertificate, type KeyPairPem } from './pki.ts';
@@ -108,6 +109,12 @@ export class Daemon {
       ids,
       fsync: config.fsync,
       rootCaPem: ca.cert,
+      nodes: nodePool({
+        count: config.workerNodes,
+        instanceType: 'm5.large',
+        region: 'us-east-1',
+        nodegroup: 'kiln-workers',
+      }),
     });
     await cluster.bootstrap();
     this.#defaultCluster = cluster;

@@ -178,9 +178,7 @@ export class ManualScheduler implements Scheduler {
 }
 
 /** A `Sleep` (as controllers take) on a scheduler, so loops follow the injected clock. */
-export function sleepOn(
-  scheduler: Scheduler,
-): (ms: number, signal: AbortSignal) => Promise<void> {
+export function sleepOn(scheduler: Scheduler): (ms: number, signal: AbortSignal) => Promise<void> {
   return (ms, signal) =>
     new Promise((resolve) => {
       if (signal.aborted) {

@@ -28,7 +28,8 @@ function parseScaled(q: string, scale: number): number {
   const mantissa = Number(m[1]);
   const multiplier = m[2] === undefined ? (SUFFIXES[m[3] ?? ''] ?? 1) : 10 ** Number(m[2].slice(1));
   const v = mantissa * multiplier * scale;
-  return Math.ceil(v - EPSILON * Math.max(1, Math.abs(v)));
+  const nearest = Math.round(v);
+  return Math.abs(v - nearest) <= EPSILON * Math.max(1, Math.abs(v)) ? nearest : Math.ceil(v);
 }
 
 /** resource.Quantity.Value(): rounded up to a whole unit. Unparseable input counts as 0. */

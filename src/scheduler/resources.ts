@@ -1,4 +1,4 @@
-import type { Container, Pod } from 'kubernetes-types/core/v1';
+import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { quantityMilli, quantityValue } from './quantity.ts';
 
 /** Resource amounts by name; cpu is in millicores, everything else in whole units. */
@@ -27,7 +27,9 @@ export function isScalarResourceName(name: string): boolean {
 }
 
 function isTracked(name: string): boolean {
-  return name === CPU || name === MEMORY || name === EPHEMERAL_STORAGE || isScalarResourceName(name);
+  return (
+    name === CPU || name === MEMORY || name === EPHEMERAL_STORAGE || isScalarResourceName(name)
+  );
 }
 
 /** Parses a ResourceList, keeping only what the scheduler accounts for. */

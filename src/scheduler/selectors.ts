@@ -3,8 +3,8 @@ import type {
   NodeSelectorTerm,
   Taint,
   Toleration,
-} from 'kubernetes-types/core/v1';
-import type { LabelSelector, LabelSelectorRequirement } from 'kubernetes-types/meta/v1';
+} from 'kubernetes-types/core/v1.js';
+import type { LabelSelector, LabelSelectorRequirement } from 'kubernetes-types/meta/v1.js';
 
 export type Labels = Readonly<Record<string, string>>;
 

@@ -2,15 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually, startCluster, type TestCluster } from './harness.ts';
 
-interface Meta {
-  metadata: {
-    uid: string;
-    name: string;
-    finalizers?: string[];
-    ownerReferences?: { uid: string }[];
-  };
-}
-
 async function api(
   c: TestCluster,
   method: string,
@@ -25,14 +16,19 @@ async function api(
   return { status: res.status, body: JSON.parse(res.body) as Record<string, unknown> };
 }
 
-/** A deployment → replicaset → pod chain linked by ownerReferences, as the controllers build it. */
-async function chain(c: TestCluster, name: string): Promise<{ rs: Meta; pod: Meta }> {
+interface Named {
+  metadata: { name: string; uid: string; ownerReferences?: { uid: string }[] };
+}
+
+/** A deployment and the replicaset and pod its controllers make for it. */
+async function chain(c: TestCluster, name: string): Promise<{ rs: string; pod: string }> {
   const d = (
     await api(c, 'POST', '/apis/apps/v1/namespaces/gc/deployments', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name },
       spec: {
+        replicas: 1,
         selector: { matchLabels: { app: name } },
         template: {
           metadata: { labels: { app: name } },
@@ -40,55 +36,23 @@ async function chain(c: TestCluster, name: string): Promise<{ rs: Meta; pod: Met
         },
       },
     })
-  ).body as unknown as Meta;
-  const rs = (
-    await api(c, 'POST', '/apis/apps/v1/namespaces/gc/replicasets', {
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata: {
-        name: `${name}-rs`,
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            name,
-            uid: d.metadata.uid,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
-      },
-      spec: {
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: { containers: [{ name: 'c', image: 'nginx' }] },
-        },
-      },
-    })
-  ).body as unknown as Meta;
-  const pod = (
-    await api(c, 'POST', '/api/v1/namespaces/gc/pods', {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: `${name}-pod`,
-        labels: { app: name },
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'ReplicaSet',
-            name: `${name}-rs`,
-            uid: rs.metadata.uid,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
-      },
-      spec: { containers: [{ name: 'c', image: 'nginx' }] },
-    })
-  ).body as unknown as Meta;
-  return { rs, pod };
+  ).body as unknown as Named;
+  const owned = async (path: string, owner: string): Promise<string | undefined> => {
+    const items = ((await api(c, 'GET', path)).body['items'] ?? []) as Named[];
+    return items.find((i) => i.metadata.ownerReferences?.some((o) => o.uid === owner))?.metadata
+      .name;
+  };
+  let rs: string | undefined;
+  let pod: string | undefined;
+  await eventually('the replicaset and its pod', async () => {
+    rs = await owned('/apis/apps/v1/namespaces/gc/replicasets', d.metadata.uid);
+    if (rs === undefined) return false;
+    const rsObj = (await api(c, 'GET', `/apis/apps/v1/namespaces/gc/replicasets/${rs}`))
+      .body as unknown as Named;
+    pod = await owned('/api/v1/namespaces/gc/pods', rsObj.metadata.uid);
+    return pod !== undefined;
+  });
+  return { rs: rs ?? '', pod: pod ?? '' };
 }
 
 describe('deletion: propagation policies and eviction (kubectl 1.32)', () => {
@@ -105,19 +69,19 @@ describe('deletion: propagation policies and eviction (kubectl 1.32)', () => {
     (await api(c, 'GET', path)).status === 200;
 
   it('background: the garbage collector removes dependents after the owner', async () => {
-    await chain(c, 'bg');
+    const { rs, pod } = await chain(c, 'bg');
     const r = await c.kubectl('1.32', ['delete', 'deployment', 'bg', '-n', 'gc']);
     assert.equal(r.code, 0, r.stderr);
     await eventually(
       'the replicaset and pod to be collected',
       async () =>
-        !(await exists('/apis/apps/v1/namespaces/gc/replicasets/bg-rs')) &&
-        !(await exists('/api/v1/namespaces/gc/pods/bg-pod')),
+        !(await exists(`/apis/apps/v1/namespaces/gc/replicasets/${rs}`)) &&
+        !(await exists(`/api/v1/namespaces/gc/pods/${pod}`)),
     );
   });
 
   it('foreground: the owner waits for its dependents, then goes', async () => {
-    await chain(c, 'fg');
+    const { rs, pod } = await chain(c, 'fg');
     const r = await c.kubectl('1.32', [
       'delete',
       'deployment',
@@ -129,12 +93,12 @@ describe('deletion: propagation policies and eviction (kubectl 1.32)', () => {
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await exists('/apis/apps/v1/namespaces/gc/deployments/fg'), false);
-    assert.equal(await exists('/apis/apps/v1/namespaces/gc/replicasets/fg-rs'), false);
-    assert.equal(await exists('/api/v1/namespaces/gc/pods/fg-pod'), false);
+    assert.equal(await exists(`/apis/apps/v1/namespaces/gc/replicasets/${rs}`), false);
+    assert.equal(await exists(`/api/v1/namespaces/gc/pods/${pod}`), false);
   });
 
   it('orphan: dependents stay, without the owner reference', async () => {
-    await chain(c, 'or');
+    const { rs } = await chain(c, 'or');
     const r = await c.kubectl('1.32', [
       'delete',
       'deployment',
@@ -149,10 +113,17 @@ describe('deletion: propagation policies and eviction (kubectl 1.32)', () => {
       'the deployment to go',
       async () => !(await exists('/apis/apps/v1/namespaces/gc/deployments/or')),
     );
-    const rs = (await api(c, 'GET', '/apis/apps/v1/namespaces/gc/replicasets/or-rs'))
-      .body as unknown as Meta;
-    assert.equal(rs.metadata.ownerReferences, undefined);
-    assert.equal(await exists('/api/v1/namespaces/gc/pods/or-pod'), true);
+    const rsObj = (await api(c, 'GET', `/apis/apps/v1/namespaces/gc/replicasets/${rs}`))
+      .body as unknown as Named;
+    assert.equal(rsObj.metadata.ownerReferences, undefined);
+    // The orphaned replicaset lives on and keeps a pod of its own.
+    await eventually('the orphaned replicaset to keep its pod', async () => {
+      const pods = ((await api(c, 'GET', '/api/v1/namespaces/gc/pods')).body['items'] ??
+        []) as Named[];
+      return pods.some((p) =>
+        p.metadata.ownerReferences?.some((o) => o.uid === rsObj.metadata.uid),
+      );
+    });
   });
 
   it('eviction honours a PodDisruptionBudget (429), and evicts when it allows', async () => {

@@ -48,7 +48,7 @@ const DEPLOY = {
   kind: 'Deployment',
   metadata: { name: 'web', namespace: 'shop' },
   spec: {
-    replicas: 2,
+    replicas: 0,
     selector: { matchLabels: { app: 'web' } },
     template: {
       metadata: { labels: { app: 'web' } },
@@ -208,7 +208,7 @@ for (const version of ['1.32', '1.33'] as const) {
       assert.equal(deploy.code, 0, deploy.stderr);
       assert.match(
         deploy.stdout,
-        /^Replicas:\s+2 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable$/m,
+        /^Replicas:\s+0 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable$/m,
       );
       assert.match(deploy.stdout, /^StrategyType:\s+RollingUpdate$/m);
       assert.match(deploy.stdout, /^RollingUpdateStrategy:\s+25% max unavailable, 25% max surge$/m);

@@ -46,11 +46,21 @@ export interface TestCluster {
 }
 
 /** Starts an in-process daemon on a free port of 127.0.0.1 with its own state dir. */
-export async function startCluster(opts: { inMemory?: boolean } = {}): Promise<TestCluster> {
+export async function startCluster(
+  opts: { inMemory?: boolean; workerNodes?: number } = {},
+): Promise<TestCluster> {
   const stateDir = mkdtempSync(join(tmpdir(), 'kiln-e2e-'));
   const cacheDir = join(stateDir, 'kube-cache');
   const config = loadConfig(
-    { stateDir, port: 0, host: '127.0.0.1', inMemory: opts.inMemory ?? true, fsync: false },
+    {
+      stateDir,
+      port: 0,
+      host: '127.0.0.1',
+      inMemory: opts.inMemory ?? true,
+      fsync: false,
+      // API-semantics tests want no kubelet acting on their pods; workload tests ask for nodes.
+      workerNodes: opts.workerNodes ?? 0,
+    },
     {},
   );
   const daemon = new Daemon({ config, clock: systemClock, ids: randomIds, logger: noopLogger });

@@ -118,9 +118,9 @@ export function parseQuantity(text: string): number | undefined {
 function commandBehaviour(argv: readonly string[]): Partial<Behaviour> {
   const script = argv.join(' ');
   if (script === '') return {};
-  const lines = [...script.matchAll(/\becho\s+(?:-n\s+)?(["']?)([^;&|\n]*?)\1\s*(?:[;&|\n]|$)/g)].map(
-    (m) => (m[2] ?? '').trim(),
-  );
+  const lines = [
+    ...script.matchAll(/\becho\s+(?:-n\s+)?(["']?)([^;&|\n]*?)\1\s*(?:[;&|\n]|$)/g),
+  ].map((m) => (m[2] ?? '').trim());
   const sleep = /\bsleep\s+(infinity|\d+(?:\.\d+)?)/.exec(script);
   const exit = /\bexit\s+(\d+)/.exec(script);
   let exitAfterMs: number | undefined = 100;
@@ -145,7 +145,7 @@ const flag = (read: Reader, key: string): boolean | undefined => {
   const v = read(key);
   return v === undefined ? undefined : v === 'true';
 };
-const defined = <T>(key: keyof Behaviour, v: T | undefined): Partial<Behaviour> =>
+const defined = (key: keyof Behaviour, v: unknown): Partial<Behaviour> =>
   v === undefined ? {} : { [key]: v };
 
 /** Annotation key → the behaviour it sets. Unparseable values are ignored, as unknown keys are. */

@@ -1,0 +1,439 @@
+import type { KubeObject } from '../api/index.ts';
+import {
+  EventRecorder,
+  Informer,
+  isNotFound,
+  runWorkers,
+  WorkQueue,
+  type KubeClient,
+  type ReconcileResult,
+  type Sleep,
+} from '../client/index.ts';
+import { rfc3339, toError, type Clock } from '../util/index.ts';
+import { canonicalJson } from './deployment-hash.ts';
+import { Expectations } from './deployment-expectations.ts';
+import {
+  asPod,
+  asReplicaSet,
+  clone,
+  controllerOf,
+  controllerRef,
+  isPodActive,
+  isPodReady,
+  keyOf,
+  matchesSelector,
+  msUntilAvailable,
+  nsOf,
+  replicasOf,
+  type Condition,
+  type Pod,
+  type ReplicaSet,
+  type ReplicaSetStatus,
+} from './deployment-objects.ts';
+import { podsToDelete } from './deployment-pod-rank.ts';
+
+export interface ReplicaSetControllerOptions {
+  readonly client: KubeClient;
+  readonly sleep: Sleep;
+  readonly clock: Clock;
+  readonly workers?: number;
+  /** Most pods created or deleted in one sync (upstream's --replicaset burst, 500). */
+  readonly burstReplicas?: number;
+}
+
+const RS_PATH = '/apis/apps/v1';
+
+function rsPath(ns: string, name: string): string {
+  return `${RS_PATH}/namespaces/${ns}/replicasets/${name}`;
+}
+
+/**
+ * Keeps the pods of each ReplicaSet at `spec.replicas`, as kube-controller-manager's
+ * replicaset controller: claims matching orphans, releases pods that stopped matching, creates
+ * from the template in slow-start batches, deletes the cheapest pods first, and writes status.
+ */
+export class ReplicaSetController {
+  readonly #opts: ReplicaSetControllerOptions;
+  readonly #expectations: Expectations;
+  readonly #events: EventRecorder;
+  /** Pods by namespace, then key, so a sync reads only its namespace. */
+  readonly #pods = new Map<string, Map<string, Pod>>();
+  #rsInformer: Informer | undefined;
+  #queue: WorkQueue | undefined;
+
+  constructor(opts: ReplicaSetControllerOptions) {
+    this.#opts = opts;
+    this.#expectations = new Expectations(opts.clock);
+    this.#events = new EventRecorder({
+      client: opts.client,
+      source: { component: 'replicaset-controller' },
+      clock: opts.clock,
+    });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const queue = new WorkQueue({ sleep: this.#opts.sleep, signal });
+    this.#queue = queue;
+    const rsInformer = new Informer({
+      client: this.#opts.client,
+      path: `${RS_PATH}/replicasets`,
+      sleep: this.#opts.sleep,
+      handlers: {
+        onChange: (rs) => {
+          queue.add(keyOf(rs));
+        },
+        onDelete: (rs) => {
+          this.#expectations.forget(keyOf(rs));
+          queue.add(keyOf(rs));
+        },
+      },
+    });
+    this.#rsInformer = rsInformer;
+    const podInformer = new Informer({
+      client: this.#opts.client,
+      path: '/api/v1/pods',
+      sleep: this.#opts.sleep,
+      handlers: {
+        onChange: (pod, old) => {
+          this.#podChanged(asPod(pod), old === undefined ? undefined : asPod(old));
+        },
+        onDelete: (pod) => {
+          this.#podDeleted(asPod(pod));
+        },
+      },
+    });
+    await Promise.all([
+      rsInformer.run(signal),
+      podInformer.run(signal),
+      Promise.all([rsInformer.waitForSync(), podInformer.waitForSync()]).then(() =>
+        runWorkers({
+          queue,
+          workers: this.#opts.workers ?? 2,
+          reconcile: (k) => this.reconcile(k),
+        }),
+      ),
+    ]);
+  }
+
+  /** The cached ReplicaSet a controller reference points at, if it is still that object. */
+  #owner(pod: Pod): ReplicaSet | undefined {
+    const ref = controllerOf(pod);
+    if (ref?.kind !== 'ReplicaSet') return undefined;
+    const rs = this.#rsInformer?.get(`${nsOf(pod)}/${ref.name}`);
+    return rs?.metadata.uid === ref.uid ? asReplicaSet(rs) : undefined;
+  }
+
+  #enqueueMatching(pod: Pod): void {
+    for (const o of this.#rsInformer?.list() ?? []) {
+      const rs = asReplicaSet(o);
+      if (nsOf(rs) === nsOf(pod) && matchesSelector(rs.spec.selector, pod.metadata.labels))
+        this.#queue?.add(keyOf(rs));
+    }
+  }
+
+  #podChanged(pod: Pod, old: Pod | undefined): void {
+    this.#index(pod);
+    if (pod.metadata.deletionTimestamp !== undefined) {
+      // A terminating pod is as good as gone for counting: upstream observes its deletion now.
+      this.#podDeleted(pod, { keepIndexed: true });
+      return;
+    }
+    const rs = this.#owner(pod);
+    if (old && controllerOf(old)?.uid !== controllerOf(pod)?.uid) {
+      const prev = this.#owner(old);
+      if (prev) this.#queue?.add(keyOf(prev));
+    }
+    if (rs) {
+      if (old === undefined) this.#expectations.creationObserved(keyOf(rs));
+      this.#queue?.add(keyOf(rs));
+      return;
+    }
+    if (controllerOf(pod) === undefined) this.#enqueueMatching(pod);
+  }
+
+  #podDeleted(pod: Pod, opts: { keepIndexed?: boolean } = {}): void {
+    if (opts.keepIndexed !== true) this.#pods.get(nsOf(pod))?.delete(keyOf(pod));
+    const rs = this.#owner(pod);
+    if (!rs) return;
+    this.#expectations.deletionObserved(keyOf(rs), keyOf(pod));
+    this.#queue?.add(keyOf(rs));
+  }
+
+  #index(pod: Pod): void {
+    let m = this.#pods.get(nsOf(pod));
+    if (!m) {
+      m = new Map();
+      this.#pods.set(nsOf(pod), m);
+    }
+    m.set(keyOf(pod), pod);
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const cached = this.#rsInformer?.get(key);
+    if (!cached) {
+      this.#expectations.forget(key);
+      return undefined;
+    }
+    const rs = asReplicaSet(clone(cached));
+    const needsSync = this.#expectations.satisfied(key);
+    const active = [...(this.#pods.get(nsOf(rs))?.values() ?? [])].filter(isPodActive);
+    const pods = await this.#claimPods(rs, active);
+    let failure: Error | undefined;
+    if (needsSync && rs.metadata.deletionTimestamp === undefined) {
+      try {
+        await this.#manageReplicas(rs, pods);
+      } catch (e: unknown) {
+        failure = toError(e);
+      }
+    }
+    const updated = await this.#updateStatus(rs, this.#status(rs, pods, failure));
+    if (failure) throw failure;
+    return this.#availabilityRequeue(updated, pods);
+  }
+
+  /** Looks again when the next ready pod crosses minReadySeconds. */
+  #availabilityRequeue(rs: ReplicaSet, pods: readonly Pod[]): ReconcileResult {
+    const minReady = rs.spec.minReadySeconds ?? 0;
+    if (minReady === 0) return undefined;
+    const now = this.#opts.clock.now();
+    const waits = pods
+      .map((p) => msUntilAvailable(p, minReady, now))
+      .filter((w): w is number => w !== undefined && w > 0);
+    return waits.length === 0 ? undefined : { requeueAfterMs: Math.min(...waits) };
+  }
+
+  async #claimPods(rs: ReplicaSet, pods: readonly Pod[]): Promise<Pod[]> {
+    const uid = rs.metadata.uid;
+    const deleting = rs.metadata.deletionTimestamp !== undefined;
+    const claimed: Pod[] = [];
+    let canAdopt: boolean | undefined;
+    for (const pod of pods) {
+      const ref = controllerOf(pod);
+      const matches = matchesSelector(rs.spec.selector, pod.metadata.labels);
+      if (ref !== undefined) {
+        if (ref.uid !== uid) continue;
+        if (matches) claimed.push(pod);
+        else if (!deleting) await this.#release(rs, pod);
+        continue;
+      }
+      if (!matches || deleting || pod.metadata.deletionTimestamp !== undefined) continue;
+      // As upstream's RecheckDeletionTimestamp: adopt only for an owner that is live now.
+      canAdopt ??= await this.#stillLive(rs);
+      if (!canAdopt) continue;
+      const adopted = await this.#adopt(rs, pod);
+      if (adopted) claimed.push(adopted);
+    }
+    return claimed;
+  }
+
+  async #stillLive(rs: ReplicaSet): Promise<boolean> {
+    try {
+      const fresh = await this.#opts.client.get(rsPath(nsOf(rs), rs.metadata.name ?? ''));
+      return (
+        fresh.metadata.uid === rs.metadata.uid && fresh.metadata.deletionTimestamp === undefined
+      );
+    } catch (e: unknown) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  async #adopt(rs: ReplicaSet, pod: Pod): Promise<Pod | undefined> {
+    try {
+      const patched = await this.#opts.client.patch(podPath(pod), {
+        metadata: {
+          ownerReferences: [...(pod.metadata.ownerReferences ?? []), controllerRef(rs)],
+          resourceVersion: pod.metadata.resourceVersion,
+        },
+      });
+      return asPod(patched);
+    } catch (e: unknown) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async #release(rs: ReplicaSet, pod: Pod): Promise<void> {
+    const rest = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
+    try {
+      await this.#opts.client.patch(podPath(pod), {
+        metadata: {
+          ownerReferences: rest.length === 0 ? null : rest,
+          resourceVersion: pod.metadata.resourceVersion,
+        },
+      });
+    } catch (e: unknown) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  async #manageReplicas(rs: ReplicaSet, pods: readonly Pod[]): Promise<void> {
+    const diff = pods.length - replicasOf(rs);
+    const burst = this.#opts.burstReplicas ?? 500;
+    if (diff < 0) await this.#createPods(rs, Math.min(-diff, burst));
+    else if (diff > 0) await this.#deletePods(rs, pods, Math.min(diff, burst));
+  }
+
+  /** Creates in batches of 1, 2, 4… so a failing template costs one error, not hundreds. */
+  async #createPods(rs: ReplicaSet, n: number): Promise<void> {
+    const key = keyOf(rs);
+    this.#expectations.expectCreations(key, n);
+    let attempted = 0;
+    let batch = 1;
+    let failure: Error | undefined;
+    while (attempted < n && failure === undefined) {
+      const size = Math.min(batch, n - attempted);
+      attempted += size;
+      const results = await Promise.allSettled(
+        Array.from({ length: size }, () => this.#createPod(rs)),
+      );
+      const rejected = results.find((r) => r.status === 'rejected');
+      if (rejected) failure = toError(rejected.reason);
+      batch *= 2;
+    }
+    // Creations never attempted will never be observed.
+    for (let i = attempted; i < n; i++) this.#expectations.creationObserved(key);
+    if (failure !== undefined) throw failure;
+  }
+
+  async #createPod(rs: ReplicaSet): Promise<void> {
+    const key = keyOf(rs);
+    const t = rs.spec.template;
+    const meta = t.metadata ?? {};
+    const pod: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        generateName: `${rs.metadata.name ?? ''}-`,
+        namespace: nsOf(rs),
+        ...(meta.labels === undefined ? {} : { labels: meta.labels }),
+        ...(meta.annotations === undefined ? {} : { annotations: meta.annotations }),
+        ...(meta.finalizers === undefined ? {} : { finalizers: meta.finalizers }),
+        ownerReferences: [controllerRef(rs)],
+      },
+      spec: t.spec ?? {},
+    };
+    try {
+      const created = await this.#opts.client.create(`/api/v1/namespaces/${nsOf(rs)}/pods`, pod);
+      await this.#events.record({
+        object: rs,
+        type: 'Normal',
+        reason: 'SuccessfulCreate',
+        message: `Created pod: ${created.metadata.name ?? ''}`,
+      });
+    } catch (e: unknown) {
+      this.#expectations.creationObserved(key);
+      await this.#events.record({
+        object: rs,
+        type: 'Warning',
+        reason: 'FailedCreate',
+        message: `Error creating: ${toError(e).message}`,
+      });
+      throw e;
+    }
+  }
+
+  async #deletePods(rs: ReplicaSet, pods: readonly Pod[], n: number): Promise<void> {
+    const key = keyOf(rs);
+    const related = this.#relatedPods(rs);
+    const victims = podsToDelete(pods, related, { n, now: this.#opts.clock.now() });
+    this.#expectations.expectDeletions(key, victims.map(keyOf));
+    const results = await Promise.allSettled(victims.map((p) => this.#deletePod(rs, p)));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  async #deletePod(rs: ReplicaSet, pod: Pod): Promise<void> {
+    try {
+      await this.#opts.client.delete(podPath(pod));
+      await this.#events.record({
+        object: rs,
+        type: 'Normal',
+        reason: 'SuccessfulDelete',
+        message: `Deleted pod: ${pod.metadata.name ?? ''}`,
+      });
+    } catch (e: unknown) {
+      this.#expectations.deletionObserved(keyOf(rs), keyOf(pod));
+      if (isNotFound(e)) return;
+      await this.#events.record({
+        object: rs,
+        type: 'Warning',
+        reason: 'FailedDelete',
+        message: `Error deleting: ${toError(e).message}`,
+      });
+      throw e;
+    }
+  }
+
+  /** Pods of every ReplicaSet sharing this one's controller (a Deployment's other revisions). */
+  #relatedPods(rs: ReplicaSet): Pod[] {
+    const owner = controllerOf(rs)?.uid;
+    const siblings = new Set<string | undefined>([rs.metadata.uid]);
+    for (const o of this.#rsInformer?.list() ?? [])
+      if (owner !== undefined && nsOf(o) === nsOf(rs) && controllerOf(o)?.uid === owner)
+        siblings.add(o.metadata.uid);
+    return [...(this.#pods.get(nsOf(rs))?.values() ?? [])].filter(
+      (p) => isPodActive(p) && siblings.has(controllerOf(p)?.uid),
+    );
+  }
+
+  #status(rs: ReplicaSet, pods: readonly Pod[], failure: Error | undefined): ReplicaSetStatus {
+    const now = this.#opts.clock.now();
+    const minReady = rs.spec.minReadySeconds ?? 0;
+    const templateLabels = rs.spec.template.metadata?.labels ?? {};
+    const status: ReplicaSetStatus = { replicas: pods.length };
+    // The counts are `omitempty` upstream: zero is written as absent.
+    const fully = pods.filter((p) =>
+      matchesSelector({ matchLabels: templateLabels }, p.metadata.labels),
+    ).length;
+    const ready = pods.filter(isPodReady).length;
+    const available = pods.filter((p) => msUntilAvailable(p, minReady, now) === 0).length;
+    if (fully > 0) status.fullyLabeledReplicas = fully;
+    if (ready > 0) status.readyReplicas = ready;
+    if (available > 0) status.availableReplicas = available;
+    const conditions = this.#conditions(rs, { pods: pods.length, failure, now });
+    if (conditions.length > 0) status.conditions = conditions;
+    return status;
+  }
+
+  /** ReplicaFailure appears with a failed create or delete and goes with the next success. */
+  #conditions(
+    rs: ReplicaSet,
+    a: { pods: number; failure: Error | undefined; now: number },
+  ): Condition[] {
+    const conditions = (rs.status?.conditions ?? []).filter((c) => c.type !== 'ReplicaFailure');
+    if (!a.failure) return conditions;
+    const existing = rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
+    conditions.push(
+      existing ?? {
+        type: 'ReplicaFailure',
+        status: 'True',
+        lastTransitionTime: rfc3339(a.now),
+        reason: a.pods < replicasOf(rs) ? 'FailedCreate' : 'FailedDelete',
+        message: a.failure.message,
+      },
+    );
+    return conditions;
+  }
+
+  async #updateStatus(rs: ReplicaSet, status: ReplicaSetStatus): Promise<ReplicaSet> {
+    const generation = rs.metadata.generation ?? 0;
+    const same =
+      canonicalJson({ ...rs.status, observedGeneration: undefined }) ===
+      canonicalJson({ ...status, observedGeneration: undefined });
+    if (same && rs.status?.observedGeneration === generation) return rs;
+    const next = { ...rs, status: { ...status, observedGeneration: generation } };
+    try {
+      return asReplicaSet(
+        await this.#opts.client.update(`${rsPath(nsOf(rs), rs.metadata.name ?? '')}/status`, next),
+      );
+    } catch (e: unknown) {
+      if (isNotFound(e)) return rs;
+      throw e;
+    }
+  }
+}
+
+function podPath(pod: Pod): string {
+  return `/api/v1/namespaces/${nsOf(pod)}/pods/${pod.metadata.name ?? ''}`;
+}

@@ -1,0 +1,216 @@
+import type {
+  ContainerPort,
+  Node,
+  Pod,
+  PodAffinityTerm,
+  Taint,
+  WeightedPodAffinityTerm,
+} from 'kubernetes-types/core/v1.js';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import { quantityValue } from './quantity.ts';
+import { parseResourceList, podRequests, type Resources } from './resources.ts';
+import type { Labels } from './selectors.ts';
+
+export interface HostPort {
+  readonly ip: string;
+  readonly protocol: string;
+  readonly port: number;
+}
+
+/** A PodAffinityTerm with its namespaces resolved as the scheduler's framework.AffinityTerm. */
+export interface AffinityTerm {
+  readonly namespaces: ReadonlySet<string>;
+  readonly namespaceSelector: LabelSelector | undefined;
+  readonly selector: LabelSelector | undefined;
+  readonly topologyKey: string;
+}
+
+export interface WeightedAffinityTerm extends AffinityTerm {
+  readonly weight: number;
+}
+
+/** A pod with everything the plugins need precomputed once (framework.PodInfo). */
+export interface PodInfo {
+  readonly key: string;
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly nodeName: string;
+  readonly priority: number;
+  readonly pod: Pod;
+  readonly requests: Resources;
+  readonly nonZeroRequests: Resources;
+  readonly hostPorts: readonly HostPort[];
+  readonly requiredAffinity: readonly AffinityTerm[];
+  readonly requiredAntiAffinity: readonly AffinityTerm[];
+  readonly preferredAffinity: readonly WeightedAffinityTerm[];
+  readonly preferredAntiAffinity: readonly WeightedAffinityTerm[];
+  readonly terminating: boolean;
+}
+
+function affinityTerm(pod: Pod, t: PodAffinityTerm): AffinityTerm {
+  const ns = t.namespaces ?? [];
+  const own = ns.length === 0 && t.namespaceSelector === undefined;
+  return {
+    namespaces: new Set(own ? [pod.metadata?.namespace ?? ''] : ns),
+    namespaceSelector: t.namespaceSelector,
+    selector: t.labelSelector,
+    topologyKey: t.topologyKey,
+  };
+}
+
+function toHostPort(p: ContainerPort): HostPort | undefined {
+  const port = p.hostPort ?? 0;
+  if (port <= 0) return undefined;
+  const ip = p.hostIP ?? '';
+  return { ip: ip === '' ? '0.0.0.0' : ip, protocol: p.protocol ?? 'TCP', port };
+}
+
+function hostPortsOf(pod: Pod): HostPort[] {
+  const spec = pod.spec;
+  const containers = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+  return containers
+    .flatMap((c) => c.ports ?? [])
+    .map(toHostPort)
+    .filter((hp) => hp !== undefined);
+}
+
+type AffinityParts = Pick<
+  PodInfo,
+  'requiredAffinity' | 'requiredAntiAffinity' | 'preferredAffinity' | 'preferredAntiAffinity'
+>;
+
+function affinityParts(pod: Pod): AffinityParts {
+  const aff = pod.spec?.affinity;
+  const required = (terms: PodAffinityTerm[] | undefined): AffinityTerm[] =>
+    (terms ?? []).map((t) => affinityTerm(pod, t));
+  const preferred = (terms: WeightedPodAffinityTerm[] | undefined): WeightedAffinityTerm[] =>
+    (terms ?? []).map((w) => ({ ...affinityTerm(pod, w.podAffinityTerm), weight: w.weight }));
+  return {
+    requiredAffinity: required(aff?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
+    requiredAntiAffinity: required(
+      aff?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+    ),
+    preferredAffinity: preferred(aff?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
+    preferredAntiAffinity: preferred(
+      aff?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+    ),
+  };
+}
+
+/** Builds the PodInfo; `priority` is resolved by the caller (spec.priority or its class). */
+export function newPodInfo(pod: Pod, priority: number): PodInfo {
+  const meta = pod.metadata ?? {};
+  const namespace = meta.namespace ?? '';
+  const name = meta.name ?? '';
+  return {
+    key: `${namespace}/${name}`,
+    uid: meta.uid ?? '',
+    namespace,
+    name,
+    labels: meta.labels ?? {},
+    nodeName: pod.spec?.nodeName ?? '',
+    priority,
+    pod,
+    requests: podRequests(pod),
+    nonZeroRequests: podRequests(pod, true),
+    hostPorts: hostPortsOf(pod),
+    ...affinityParts(pod),
+    terminating: meta.deletionTimestamp !== undefined,
+  };
+}
+
+function portKey(protocol: string, port: number): string {
+  return `${protocol}/${port}`;
+}
+
+/**
+ * One node and the aggregates of the pods bound (or assumed) to it, kept up to date
+ * incrementally so a filter never walks the node's pods (framework.NodeInfo).
+ */
+export class NodeInfo {
+  readonly name: string;
+  node: Node | undefined;
+  labels: Labels = {};
+  taints: readonly Taint[] = [];
+  unschedulable = false;
+  allocatable: Resources = new Map();
+  allowedPods = 0;
+  readonly pods = new Map<string, PodInfo>();
+  readonly requested: Resources = new Map();
+  readonly nonZeroRequested: Resources = new Map();
+  /** protocol/port → hostIP → count. */
+  readonly usedPorts = new Map<string, Map<string, number>>();
+  /** Pods on this node with any pod affinity or anti-affinity, for the affinity plugins. */
+  readonly podsWithAffinity = new Set<PodInfo>();
+  readonly podsWithRequiredAntiAffinity = new Set<PodInfo>();
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  setNode(node: Node | undefined): void {
+    this.node = node;
+    this.labels = node?.metadata?.labels ?? {};
+    this.taints = node?.spec?.taints ?? [];
+    this.unschedulable = node?.spec?.unschedulable === true;
+    const alloc = node?.status?.allocatable;
+    this.allocatable = parseResourceList(alloc);
+    this.allowedPods = quantityValue(alloc?.['pods']);
+  }
+
+  addPod(p: PodInfo): void {
+    this.#update(p, 1);
+    this.pods.set(p.key, p);
+  }
+
+  removePod(key: string): void {
+    const p = this.pods.get(key);
+    if (p === undefined) return;
+    this.pods.delete(key);
+    this.#update(p, -1);
+  }
+
+  #update(p: PodInfo, sign: 1 | -1): void {
+    for (const [k, v] of p.requests) this.requested.set(k, (this.requested.get(k) ?? 0) + sign * v);
+    for (const [k, v] of p.nonZeroRequests)
+      this.nonZeroRequested.set(k, (this.nonZeroRequested.get(k) ?? 0) + sign * v);
+    for (const hp of p.hostPorts) this.#updatePort(hp, sign);
+    const hasAffinity =
+      p.requiredAffinity.length + p.requiredAntiAffinity.length > 0 ||
+      p.preferredAffinity.length + p.preferredAntiAffinity.length > 0;
+    const set = (s: Set<PodInfo>, on: boolean): void => {
+      if (on && sign > 0) s.add(p);
+      else if (on) s.delete(p);
+    };
+    set(this.podsWithAffinity, hasAffinity);
+    set(this.podsWithRequiredAntiAffinity, p.requiredAntiAffinity.length > 0);
+  }
+
+  #updatePort(hp: HostPort, sign: 1 | -1): void {
+    const k = portKey(hp.protocol, hp.port);
+    const ips = this.usedPorts.get(k) ?? new Map<string, number>();
+    const n = (ips.get(hp.ip) ?? 0) + sign;
+    if (n > 0) ips.set(hp.ip, n);
+    else ips.delete(hp.ip);
+    if (ips.size > 0) this.usedPorts.set(k, ips);
+    else this.usedPorts.delete(k);
+  }
+
+  /** HostPortInfo.CheckConflict: 0.0.0.0 conflicts with every address on the same port. */
+  portConflicts(hp: HostPort): boolean {
+    const ips = this.usedPorts.get(portKey(hp.protocol, hp.port));
+    if (ips === undefined) return false;
+    if (hp.ip === '0.0.0.0') return ips.size > 0;
+    return ips.has(hp.ip) || ips.has('0.0.0.0');
+  }
+
+  /** A copy for preemption's what-if: same node, independent aggregates. */
+  clone(): NodeInfo {
+    const c = new NodeInfo(this.name);
+    c.setNode(this.node);
+    for (const p of this.pods.values()) c.addPod(p);
+    return c;
+  }
+}
