@@ -11,7 +11,7 @@ import {
   podTemplate,
   runFakeKubelet,
   startCluster,
-} from './deployment-test-kit.ts';
+} from '../../test/support/controller-kit.ts';
 import { ReplicaSetController } from './replicaset.ts';
 
 const RS = '/apis/apps/v1/namespaces/default/replicasets';

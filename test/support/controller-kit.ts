@@ -1,8 +1,8 @@
-import type { KubeObject } from '../api/index.ts';
-import { Informer, isNotFound, realSleep, type KubeClient } from '../client/index.ts';
-import { Cluster } from '../daemon/cluster.ts';
-import { rfc3339, sequentialIds, systemClock } from '../util/index.ts';
-import { asPod, isPodReady } from './deployment-objects.ts';
+import type { KubeObject } from '../../src/api/index.ts';
+import { Informer, isNotFound, realSleep, type KubeClient } from '../../src/client/index.ts';
+import { Cluster } from '../../src/daemon/cluster.ts';
+import { rfc3339, sequentialIds, systemClock } from '../../src/util/index.ts';
+import { asPod, isPodReady } from '../../src/controllers/deployment-objects.ts';
 
 /**
  * Test support for the workload controllers: an in-memory cluster and a stand-in kubelet that
