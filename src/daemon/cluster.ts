@@ -11,7 +11,7 @@ import {
   ReplicaSetController,
   ServiceAccountController,
 } from '../controllers/index.ts';
-import { TimerScheduler } from '../runtime/index.ts';
+import { sleepOn, TimerScheduler, type Scheduler } from '../runtime/index.ts';
 import { SimRuntime } from '../runtime/sim/index.ts';
 import { DefaultScheduler } from '../scheduler/index.ts';
 import { CachedStore, noPersistence, SqlitePersistence, type Store } from '../store/index.ts';
@@ -35,6 +35,11 @@ export interface ClusterOptions {
   readonly rootCaPem?: string;
   /** Worker nodes hosted by this cluster's node agent on the sim runtime. */
   readonly nodes?: readonly NodeSpec[];
+  /**
+   * What the node agent and the sim runtime wait on; defaults to real timers on `clock`. Tests
+   * pass a ManualScheduler to move kubelet time (back-offs, probes) by hand.
+   */
+  readonly timers?: Scheduler;
 }
 
 /** The objects every cluster starts with, as kube-apiserver's bootstrap controllers create them. */
@@ -95,12 +100,14 @@ export class Cluster {
   readonly #clock: Clock;
   readonly #ids: IdSource;
   readonly #nodes: readonly NodeSpec[];
+  readonly #timers: Scheduler;
   readonly #logs = new LogSources();
 
   constructor(opts: ClusterOptions) {
     this.#clock = opts.clock;
     this.#ids = opts.ids;
     this.#nodes = opts.nodes ?? [];
+    this.#timers = opts.timers ?? new TimerScheduler(opts.clock);
     this.#rootCaPem = opts.rootCaPem;
     this.name = opts.name;
     this.pathPrefix = opts.pathPrefix;
@@ -154,11 +161,11 @@ export class Cluster {
       }),
     ];
     if (this.#nodes.length > 0) {
-      const runtime = new SimRuntime({ scheduler: new TimerScheduler(this.#clock) });
+      const runtime = new SimRuntime({ scheduler: this.#timers });
       const agent = new NodeAgent({
         client: this.client,
         clock: this.#clock,
-        sleep: realSleep,
+        sleep: this.#timers instanceof TimerScheduler ? realSleep : sleepOn(this.#timers),
         runtime,
         nodes: this.#nodes,
       });

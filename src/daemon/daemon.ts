@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { requestListener, StaticTokenAuthenticator, type Route } from '../apiserver/index.ts';
 import type { Logger } from '../telemetry/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
+import type { Scheduler } from '../runtime/index.ts';
 import { Cluster } from './cluster.ts';
 import { nodePool } from './node-pool.ts';
 import { statePaths, type DaemonConfig } from './config.ts';
@@ -18,6 +19,8 @@ export interface DaemonOptions {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly logger: Logger;
+  /** What the default cluster's node agent waits on (tests: a ManualScheduler). */
+  readonly timers?: Scheduler;
 }
 
 function writePrivate(path: string, data: string): void {
@@ -109,6 +112,7 @@ export class Daemon {
       ids,
       fsync: config.fsync,
       rootCaPem: ca.cert,
+      ...(this.#opts.timers === undefined ? {} : { timers: this.#opts.timers }),
       nodes: nodePool({
         count: config.workerNodes,
         instanceType: 'm5.large',

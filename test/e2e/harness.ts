@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Daemon, loadConfig, statePaths } from '../../src/daemon/index.ts';
 import { noopLogger } from '../../src/telemetry/index.ts';
-import { randomIds, systemClock } from '../../src/util/index.ts';
+import type { Scheduler } from '../../src/runtime/index.ts';
+import { randomIds, systemClock, type Clock } from '../../src/util/index.ts';
 
 /** The folder that holds kubectl.1.27 … kubectl.1.33 beside gcloud's version dispatcher. */
 function kubectlDir(): string {
@@ -47,7 +48,7 @@ export interface TestCluster {
 
 /** Starts an in-process daemon on a free port of 127.0.0.1 with its own state dir. */
 export async function startCluster(
-  opts: { inMemory?: boolean; workerNodes?: number } = {},
+  opts: { inMemory?: boolean; workerNodes?: number; clock?: Clock; timers?: Scheduler } = {},
 ): Promise<TestCluster> {
   const stateDir = mkdtempSync(join(tmpdir(), 'kiln-e2e-'));
   const cacheDir = join(stateDir, 'kube-cache');
@@ -63,7 +64,13 @@ export async function startCluster(
     },
     {},
   );
-  const daemon = new Daemon({ config, clock: systemClock, ids: randomIds, logger: noopLogger });
+  const daemon = new Daemon({
+    config,
+    clock: opts.clock ?? systemClock,
+    ids: randomIds,
+    logger: noopLogger,
+    ...(opts.timers === undefined ? {} : { timers: opts.timers }),
+  });
   await daemon.start();
   const p = statePaths(stateDir);
   const env = { ...process.env, KUBECONFIG: p.kubeconfig, HOME: stateDir };
