@@ -424,8 +424,46 @@ function generateSchemas(): Record<string, Schema> {
       out[`${packageName(mod.key)}.${decl.name.text}`] = declarationSchema(decl, mod, structs);
     }
   }
+  addEmbeddedRuleFields(out);
   assertRefsResolve(out);
   return out;
+}
+
+/**
+ * admissionregistration's `RuleWithOperations` and `NamedRuleWithOperations` embed the Go
+ * struct `Rule`, whose `resources` and `scope` kubernetes-types leaves out; upstream's OpenAPI
+ * inlines them. Texts are upstream's field comments.
+ */
+const EMBEDDED_RULE_FIELDS: Readonly<Record<string, Schema>> = {
+  resources: {
+    type: 'array',
+    items: { type: 'string', default: '' },
+    'x-kubernetes-list-type': 'atomic',
+    description:
+      "Resources is a list of resources this rule applies to.\n\nFor example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*' means all resources, but not subresources. 'pods/*' means all subresources of pods. '*/scale' means all scale subresources. '*/*' means all resources and their subresources.\n\nIf wildcard is present, the validation rule will ensure resources do not overlap with each other.\n\nDepending on the enclosing object, subresources might not be allowed. Required.",
+  },
+  scope: {
+    type: 'string',
+    description:
+      'scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*".',
+  },
+};
+
+function addEmbeddedRuleFields(schemas: Record<string, Schema>): void {
+  for (const version of ['v1', 'v1beta1', 'v1alpha1']) {
+    for (const type of ['RuleWithOperations', 'NamedRuleWithOperations']) {
+      const schema = schemas[`io.k8s.api.admissionregistration.${version}.${type}`];
+      const props = schema?.['properties'];
+      if (
+        props === undefined ||
+        props === null ||
+        typeof props !== 'object' ||
+        Array.isArray(props)
+      )
+        continue;
+      Object.assign(props, EMBEDDED_RULE_FIELDS);
+    }
+  }
 }
 
 function collectRefs(value: Json, into: Set<string>): void {

@@ -9,6 +9,7 @@ import {
   EventRecorder,
   Informer,
   isAlreadyExists,
+  isConflict,
   isNotFound,
   objectKey,
   runWorkers,
@@ -23,6 +24,7 @@ import { IpAllocator } from './ip-allocator.ts';
 import { leaseObject, nodeObject, nodeStatus, type NodeSpec } from './node-object.ts';
 import { podRecord, type PodRecord } from './pod-record.ts';
 import { buildPodStatus } from './pod-status.ts';
+import { PodStreams } from './pod-streams.ts';
 import { PodSync } from './pod-sync.ts';
 
 export interface NodeAgentOptions {
@@ -54,13 +56,25 @@ export class NodeAgent implements PodLogSource {
   readonly #o: NodeAgentOptions;
   readonly #nodes = new Map<string, HostedNode>();
   readonly #records = new Map<string, PodRecord>();
+  /** Each node's Lease as last written, so a renewal is one update. */
+  readonly #leases = new Map<string, KubeObject>();
   readonly #bySandbox = new Map<string, string>();
   readonly #sync: PodSync;
   #informer: Informer | undefined;
   #queue: WorkQueue | undefined;
+  /** exec, attach and port-forward into this agent's pods, for the API server. */
+  readonly streams: PodStreams;
 
   constructor(opts: NodeAgentOptions) {
     this.#o = opts;
+    this.streams = new PodStreams({
+      runtime: opts.runtime,
+      servesNode: (node) => this.servesNode(node),
+      record: (pod) => {
+        const rec = this.#records.get(objectKey(pod));
+        return rec?.uid === pod.metadata.uid ? rec : undefined;
+      },
+    });
     for (const spec of opts.nodes) {
       this.#nodes.set(spec.name, {
         spec,
@@ -178,18 +192,28 @@ export class NodeAgent implements PodLogSource {
     for (const name of this.#nodes.keys()) {
       const path = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`;
       try {
-        const lease = await this.#o.client.get(path);
+        // As the kubelet's lease controller: update the lease it last wrote, and read it back
+        // only when that copy is missing or stale (a conflict).
+        const lease = this.#leases.get(name) ?? (await this.#o.client.get(path));
         const spec = isJsonObject(lease['spec']) ? lease['spec'] : {};
-        await this.#o.client.update(path, {
-          ...lease,
-          spec: { ...spec, renewTime: rfc3339Micro(now) },
-        });
+        this.#leases.set(
+          name,
+          await this.#o.client.update(path, {
+            ...lease,
+            spec: { ...spec, renewTime: rfc3339Micro(now) },
+          }),
+        );
       } catch (e: unknown) {
+        this.#leases.delete(name);
+        if (isConflict(e)) continue;
         if (!isNotFound(e)) throw e;
         const node = await this.#o.client.get(`/api/v1/nodes/${name}`);
-        await this.#o.client.create(
-          '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
-          leaseObject(node, now),
+        this.#leases.set(
+          name,
+          await this.#o.client.create(
+            '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+            leaseObject(node, now),
+          ),
         );
       }
     }

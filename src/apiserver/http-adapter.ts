@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ANONYMOUS, isPublicPath, type Authenticator } from './authn.ts';
+import {
+  ANONYMOUS,
+  connectionCredentials,
+  isPublicPath,
+  presentsCredentials,
+  type Authenticator,
+} from './authn.ts';
 import { MAX_BODY_BYTES } from './content.ts';
 import { ApiError, errors } from './errors.ts';
 import type { ApiRequest, ApiResponse, UserInfo } from './http-types.ts';
@@ -93,9 +99,10 @@ async function serve(router: Router, req: IncomingMessage, res: ServerResponse):
   }
   const headers = headersOf(req);
   const method = req.method ?? 'GET';
-  let user: UserInfo | undefined = route.authenticator.authenticate(headers);
+  const connection = connectionCredentials(req.socket);
+  let user: UserInfo | undefined = await route.authenticator.authenticate(headers, connection);
   if (!user) {
-    if (!isPublicPath(method, route.path)) {
+    if (!isPublicPath(method, route.path) || presentsCredentials(headers, connection)) {
       req.resume();
       sendStatus(res, errors.unauthorized());
       return;
@@ -129,3 +136,5 @@ async function serve(router: Router, req: IncomingMessage, res: ServerResponse):
   });
   await send(res, response, ac.signal);
 }
+
+export { upgradeListener } from './streaming/upgrade.ts';

@@ -39,7 +39,43 @@ export interface StreamingResponse {
   readonly stream: (sink: ResponseSink) => Promise<void>;
 }
 
-export type ApiResponse = BufferedResponse | StreamingResponse;
+/**
+ * A message-oriented connection after a protocol upgrade (a WebSocket). Each message is one
+ * binary frame; `messages` ends when the peer closes.
+ */
+export interface StreamConn {
+  /** The subprotocol agreed in the handshake. */
+  readonly protocol: string;
+  readonly messages: AsyncIterable<Buffer>;
+  send(data: Buffer): void;
+  /** Closes normally (1000) after what was sent is flushed. */
+  close(): void;
+  /** Aborts when the connection is gone, whoever closed it. */
+  readonly signal: AbortSignal;
+}
+
+/** What a connect subresource (exec, attach, portforward) does once the connection is upgraded. */
+export interface StreamUpgrade {
+  /** The WebSocket subprotocols it speaks, in the server's order of preference. */
+  readonly protocols: readonly string[];
+  run(conn: StreamConn): Promise<void>;
+}
+
+/**
+ * Answers an upgrade request (status 101): the transport completes the WebSocket handshake and
+ * hands the connection to `upgrade.run`. It is a StreamingResponse so that transports without
+ * upgrades still type-check; its `stream` rejects, as such a transport has no connection to give.
+ */
+export interface UpgradeResponse extends StreamingResponse {
+  readonly status: 101;
+  readonly upgrade: StreamUpgrade;
+}
+
+export type ApiResponse = BufferedResponse | StreamingResponse | UpgradeResponse;
+
+export function isUpgrade(res: ApiResponse): res is UpgradeResponse {
+  return 'upgrade' in res;
+}
 
 export function jsonResponse(
   status: number,

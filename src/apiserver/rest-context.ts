@@ -8,6 +8,7 @@ import type { ResourceRequestInfo } from './request-info.ts';
 import type { ResourceRegistry } from './resources/registry.ts';
 import type { ResourceDefinition } from './resources/types.ts';
 import type { PodLogSource } from './pod-logs.ts';
+import type { PodStreamSource } from './streaming/source.ts';
 import { storageKey, storagePrefix } from './object-meta.ts';
 
 /** What the REST handlers of one cluster share. */
@@ -19,6 +20,8 @@ export interface RestDeps {
   readonly admission: AdmissionChain;
   /** Container logs for `pods/log`; the node agent provides it. */
   readonly logs?: PodLogSource;
+  /** exec, attach and port-forward for `pods/*`; the node agent provides it. */
+  readonly streams?: PodStreamSource;
 }
 
 /** One resource request, resolved. */

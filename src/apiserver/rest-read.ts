@@ -3,7 +3,7 @@ import type { StoredObject } from '../store/index.ts';
 import { negotiate } from './content.ts';
 import { errors } from './errors.ts';
 import { jsonResponse, type ApiResponse } from './http-types.ts';
-import { groupResource, type ResourceDefinition } from './resources/types.ts';
+import type { ResourceDefinition } from './resources/types.ts';
 import { keyFor, prefixFor, qualifiedKind, toExternal, type RestOp } from './rest-context.ts';
 import {
   matchesFields,
@@ -13,7 +13,7 @@ import {
   type FieldSelector,
   type LabelSelector,
 } from './selectors.ts';
-import { buildTable, tablePrinterFor } from './table/index.ts';
+import { buildTable, tablePrinterForDefinition } from './table/index.ts';
 
 const supportedCache = new WeakMap<ResourceDefinition, ReadonlySet<string>>();
 
@@ -70,7 +70,7 @@ export function tableOf(
   meta: { resourceVersion: string; continueToken?: string },
 ): unknown {
   return buildTable({
-    printer: tablePrinterFor(groupResource(op.def)),
+    printer: tablePrinterForDefinition(op.def),
     objects,
     resourceVersion: meta.resourceVersion,
     ...(meta.continueToken === undefined ? {} : { continueToken: meta.continueToken }),

@@ -22,7 +22,6 @@ import {
 } from './openapi/index.ts';
 import { applyStrategicMergePatch, hasStrategicMergeSchema } from './patch/index.ts';
 import { applyServerSide } from './server-side-apply.ts';
-import { groupResource } from './resources/types.ts';
 import {
   isDryRun,
   keyFor,
@@ -32,10 +31,10 @@ import {
   type RestOp,
 } from './rest-context.ts';
 import {
-  defaulters,
+  defaulterFor,
   validateObjectMeta,
   validateObjectMetaUpdate,
-  validators,
+  validatorFor,
 } from './validation/index.ts';
 
 export interface WriteResult {
@@ -70,10 +69,9 @@ function fieldValidation(op: RestOp): FieldValidation {
 function checkUnknownFields(op: RestOp, obj: JsonObject, warnings: string[]): void {
   const mode = fieldValidation(op);
   if (mode === 'Ignore') return;
-  const unknown = findUnknownFields(
-    { group: op.def.group, version: op.def.version, kind: op.def.kind },
-    obj,
-  );
+  const unknown = op.def.custom
+    ? op.def.custom.unknownFields(obj)
+    : findUnknownFields({ group: op.def.group, version: op.def.version, kind: op.def.kind }, obj);
   if (unknown.length === 0) return;
   if (mode === 'Strict') {
     const cause = strictDecodingMessage(unknown);
@@ -122,7 +120,7 @@ function asKubeObject(obj: JsonObject): KubeObject {
 }
 
 function validate(op: RestOp, obj: KubeObject, old: KubeObject | undefined): void {
-  const typed = validators[groupResource(op.def)];
+  const typed = validatorFor(op.def);
   // Type validators include the ObjectMeta rules, as upstream strategies do.
   const errs: FieldError[] = typed
     ? typed(obj, old)
@@ -137,7 +135,7 @@ function validate(op: RestOp, obj: KubeObject, old: KubeObject | undefined): voi
 }
 
 function applyDefaults(op: RestOp, obj: KubeObject): void {
-  defaulters[groupResource(op.def)]?.(obj);
+  defaulterFor(op.def)?.(obj);
 }
 
 async function admit(

@@ -2,20 +2,36 @@ import { isJsonObject, type JsonObject } from '../api/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
 import { AdmissionChain, namespaceLifecycle } from './admission/index.ts';
+import { serviceIpAllocation } from './admission/service-ips.ts';
+import { webhookAdmission } from './admission/webhook.ts';
+import type { Authenticator } from './authn.ts';
+import type { TokenIssuer } from './authn/token-issuer.ts';
+import { serviceAccountIssuerDiscovery, tokenRequestHandler } from './authn/token-request.ts';
+import {
+  attributesFor,
+  createReviewHandlers,
+  forbiddenError,
+  impersonate,
+  type Authorizer,
+  type ReviewHandler,
+  type RuleResolver,
+} from './authz/index.ts';
 import { decodeObject } from './content.ts';
+import { CrdController, schemaCatalogFor } from './crd/index.ts';
 import { apiGroup, apiResourceList, discoveryRoot, VERSION_INFO } from './discovery.ts';
 import { ApiError, errors, toApiError } from './errors.ts';
 import { jsonResponse, type ApiRequest, type ApiResponse } from './http-types.ts';
 import { buildOpenApiBundle, type OpenApiBundle, type ServedResource } from './openapi/index.ts';
-import { parseRequestInfo, type ResourceRequestInfo } from './request-info.ts';
+import { parseRequestInfo, type RequestInfo, type ResourceRequestInfo } from './request-info.ts';
 import { builtinResources } from './resources/builtin.ts';
 import { ResourceRegistry } from './resources/registry.ts';
-import type { ResourceDefinition } from './resources/types.ts';
+import { groupResource, type ResourceDefinition } from './resources/types.ts';
 import type { RestDeps, RestOp } from './rest-context.ts';
 import { deleteCollection, deleteOne, parseDeleteOptions } from './rest-delete.ts';
 import { get, list } from './rest-read.ts';
 import { create, patch, update, writeResponse } from './rest-write.ts';
 import { podLog, type PodLogSource } from './pod-logs.ts';
+import { podAttach, podExec, podPortForward, type PodStreamSource } from './streaming/index.ts';
 import { bind, evict, scale } from './subresources.ts';
 import { watch } from './watch.ts';
 
@@ -30,6 +46,22 @@ export interface ApiServerOptions {
   readonly bookmarkIntervalMs?: number;
   /** Container logs, from the node agent (absent until one runs). */
   readonly logs?: PodLogSource;
+  /** exec, attach and port-forward, from the node agent (absent until one runs). */
+  readonly streams?: PodStreamSource;
+  /**
+   * Authorization and the identity endpoints the server answers itself. Every cluster passes
+   * it; only tests of the REST machinery leave it out (then every request is allowed).
+   */
+  readonly security?: ServerSecurity;
+}
+
+export interface ServerSecurity {
+  /** RBAC (behind `system:masters`); also lists rules for SelfSubjectRulesReview. */
+  readonly authorizer: Authorizer & RuleResolver;
+  /** Checks TokenReview tokens: the same chain the HTTP adapter authenticates with. */
+  readonly authenticator: Authenticator;
+  /** Signs ServiceAccount tokens (TokenRequest) and publishes their keys (OIDC discovery). */
+  readonly tokens: TokenIssuer;
 }
 
 interface OpenApiCache {
@@ -63,6 +95,16 @@ const SUBRESOURCE_HANDLERS: Readonly<Record<string, Readonly<Record<string, Hand
   binding: { create: (op) => bind(op, op.info.name) },
   eviction: { create: evict },
   log: { get: (op) => podLog(op, op.deps.logs) },
+  // Connect subresources: kube-apiserver accepts both GET and POST.
+  exec: { get: (op) => podExec(op, op.deps.streams), create: (op) => podExec(op, op.deps.streams) },
+  attach: {
+    get: (op) => podAttach(op, op.deps.streams),
+    create: (op) => podAttach(op, op.deps.streams),
+  },
+  portforward: {
+    get: (op) => podPortForward(op, op.deps.streams),
+    create: (op) => podPortForward(op, op.deps.streams),
+  },
 };
 
 const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
@@ -98,13 +140,24 @@ function handlerFor(def: ResourceDefinition, info: ResourceRequestInfo): Handler
 export class ApiServer {
   readonly registry: ResourceRegistry;
   readonly deps: RestDeps;
+  /** Serves CustomResourceDefinitions: registers their resources and keeps their status. */
+  readonly crds: CrdController;
   readonly #pathPrefix: string;
   readonly #bookmarkIntervalMs: number;
+  readonly #security: ServerSecurity | undefined;
+  readonly #reviews: Readonly<Record<string, ReviewHandler>>;
+  readonly #tokenRequest: Handler | undefined;
   #openapiCache: OpenApiCache | undefined;
 
   constructor(opts: ApiServerOptions) {
     this.registry = opts.registry ?? new ResourceRegistry(builtinResources);
-    const admission = opts.admission ?? new AdmissionChain([namespaceLifecycle(opts.store)]);
+    const admission =
+      opts.admission ??
+      new AdmissionChain([
+        namespaceLifecycle(opts.store),
+        serviceIpAllocation(opts.store, { clock: opts.clock, ids: opts.ids }),
+        webhookAdmission({ store: opts.store, clock: opts.clock, ids: opts.ids }),
+      ]);
     this.deps = {
       store: opts.store,
       registry: this.registry,
@@ -112,20 +165,53 @@ export class ApiServer {
       ids: opts.ids,
       admission,
       ...(opts.logs === undefined ? {} : { logs: opts.logs }),
+      ...(opts.streams === undefined ? {} : { streams: opts.streams }),
     };
     this.#pathPrefix = opts.pathPrefix ?? '';
     this.#bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 60_000;
+    this.#security = opts.security;
+    const sec = opts.security;
+    this.#reviews = sec
+      ? createReviewHandlers({
+          authorizer: sec.authorizer,
+          rules: sec.authorizer,
+          authenticator: sec.authenticator,
+        })
+      : {};
+    this.#tokenRequest = sec ? tokenRequestHandler(sec.tokens) : undefined;
+    this.crds = new CrdController({
+      store: opts.store,
+      registry: this.registry,
+      clock: opts.clock,
+    });
+    this.crds.start();
   }
 
   async handle(req: ApiRequest): Promise<ApiResponse> {
     try {
       const info = parseRequestInfo(req.method, req.path, req.query);
-      if (info.kind === 'nonresource') return this.#nonResource(req);
-      return await this.#resource(req, info);
+      const authorized = this.#authorize(req, info);
+      if (info.kind === 'nonresource') return await this.#nonResource(authorized);
+      return await this.#resource(authorized, info);
     } catch (e: unknown) {
       const err = e instanceof ApiError ? e : toApiError(e);
       return jsonResponse(err.status.code, err.status, err.headers);
     }
+  }
+
+  /**
+   * kube-apiserver's WithImpersonation and WithAuthorization filters: the request as the user
+   * it acts for, or a 403 Status.
+   */
+  #authorize(req: ApiRequest, info: RequestInfo): ApiRequest {
+    const sec = this.#security;
+    if (!sec) return req;
+    const user = impersonate(req.user, req.headers, sec.authorizer);
+    const acting = user === req.user ? req : { ...req, user };
+    const attrs = attributesFor(acting, info);
+    const d = sec.authorizer.authorize(attrs);
+    if (d.decision !== 'allow') throw forbiddenError(attrs, d.reason);
+    return acting;
   }
 
   #resource(req: ApiRequest, info: ResourceRequestInfo): Promise<ApiResponse> | ApiResponse {
@@ -134,16 +220,39 @@ export class ApiServer {
     if (info.namespace !== '' && !def.namespaced && def.resource !== 'namespaces')
       throw errors.notFoundPath();
     const op: RestOp = { deps: this.deps, def, info, req };
-    // `bindings` is a create-only resource addressing the pod named in the body.
-    if (def.resource === 'bindings' && def.group === '') return bindingsResource(op);
+    const special = this.#specialHandler(op);
+    if (special) return special(op);
     if (info.subresource === '' && info.verb === 'watch') {
       return watch(op, { bookmarkIntervalMs: this.#bookmarkIntervalMs });
     }
     return handlerFor(def, info)(op);
   }
 
-  #nonResource(req: ApiRequest): ApiResponse {
+  /** Resources the server answers itself instead of storing: bindings, reviews, tokens. */
+  #specialHandler({ def, info }: RestOp): Handler | undefined {
+    const core = def.group === '';
+    // `bindings` is a create-only resource addressing the pod named in the body.
+    if (core && def.resource === 'bindings') return bindingsResource;
+    const review = this.#reviews[groupResource(def)];
+    if (review && info.subresource === '') {
+      if (info.verb !== 'create') throw errors.methodNotAllowed();
+      return review;
+    }
+    if (core && def.resource === 'serviceaccounts' && info.subresource === 'token') {
+      if (!this.#tokenRequest) throw errors.notFoundPath();
+      return this.#tokenRequest;
+    }
+    return undefined;
+  }
+
+  async #nonResource(req: ApiRequest): Promise<ApiResponse> {
     const path = req.path.replace(/\/+$/, '') || '/';
+    const tokens = this.#security?.tokens;
+    const oidc =
+      tokens && req.method === 'GET'
+        ? await serviceAccountIssuerDiscovery(tokens, path)
+        : undefined;
+    if (oidc) return oidc;
     const fixed = this.#fixedPath(path, req.headers['accept']);
     if (fixed) return fixed;
     if (path.startsWith('/openapi/')) return this.#openapi(path);
@@ -182,6 +291,7 @@ export class ApiServer {
       kind: d.kind,
       namespaced: d.namespaced,
       subresources: [...d.subresources],
+      ...(d.custom ? { custom: true } : {}),
     }));
   }
 
@@ -190,7 +300,10 @@ export class ApiServer {
     if (this.#openapiCache?.version !== version) {
       this.#openapiCache = {
         version,
-        bundle: buildOpenApiBundle(this.#served(), { pathPrefix: this.#pathPrefix }),
+        bundle: buildOpenApiBundle(this.#served(), {
+          pathPrefix: this.#pathPrefix,
+          catalog: schemaCatalogFor(this.registry.all()),
+        }),
       };
     }
     return this.#openapiCache.bundle;

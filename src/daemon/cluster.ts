@@ -2,9 +2,26 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../api/index.ts';
 import { NodeAgent, type NodeSpec } from '../agent/index.ts';
-import { ApiServer, LogSources, type UserInfo } from '../apiserver/index.ts';
+import { ApiServer, LogSources, StreamSources, type UserInfo } from '../apiserver/index.ts';
 import { InProcessTransport, isAlreadyExists, KubeClient, realSleep } from '../client/index.ts';
+import { kubernetesService } from '../apiserver/admission/service-ips.ts';
+import type { Authenticator } from '../apiserver/authn.ts';
+import type { TokenIssuer } from '../apiserver/authn/token-issuer.ts';
 import {
+  bootstrapRbacObjects,
+  ClusterRoleAggregationController,
+  clusterAuthorizer,
+} from '../apiserver/authz/index.ts';
+import {
+  CronJobController,
+  JobController,
+  DaemonSetController,
+  DisruptionController,
+  EndpointsController,
+  EndpointSliceController,
+  NodeLifecycleController,
+  StatefulSetController,
+  TaintEvictionController,
   DeploymentController,
   GarbageCollector,
   NamespaceController,
@@ -17,9 +34,19 @@ import { DefaultScheduler } from '../scheduler/index.ts';
 import { CachedStore, noPersistence, SqlitePersistence, type Store } from '../store/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
 
+/**
+ * Who the embedded controllers, scheduler and node agent act as. In `system:masters`: they are
+ * part of the control plane, which on EKS holds its own credentials outside RBAC's reach.
+ */
 export const CONTROLLER_USER: UserInfo = {
   username: 'system:kube-controller-manager',
-  groups: ['system:authenticated'],
+  groups: ['system:masters', 'system:authenticated'],
+};
+
+/** A cluster's authenticator chain and ServiceAccount token issuer, made over its store. */
+export type AuthenticationFactory = (store: Store) => {
+  readonly authenticator: Authenticator;
+  readonly issuer: TokenIssuer;
 };
 
 export interface ClusterOptions {
@@ -40,6 +67,13 @@ export interface ClusterOptions {
    * pass a ManualScheduler to move kubelet time (back-offs, probes) by hand.
    */
   readonly timers?: Scheduler;
+  /**
+   * Builds the cluster's authentication (the daemon owns the keys). Without it the cluster's
+   * authorizer still runs, but TokenRequest, TokenReview and OIDC discovery are not served.
+   */
+  readonly authentication?: AuthenticationFactory;
+  /** The API server's port, which the `kubernetes` Service in `default` targets. */
+  readonly apiPort?: number;
 }
 
 /** The objects every cluster starts with, as kube-apiserver's bootstrap controllers create them. */
@@ -69,6 +103,7 @@ function bootstrapObjects(): { path: string; object: KubeObject }[] {
     },
   });
   return [
+    ...bootstrapRbacObjects(),
     ns('default'),
     ns('kube-system'),
     ns('kube-public'),
@@ -96,12 +131,18 @@ export class Cluster {
   readonly store: Store;
   readonly api: ApiServer;
   readonly client: KubeClient;
+  /** Authenticates requests for this cluster; undefined without an authentication factory. */
+  readonly authenticator: Authenticator | undefined;
+  readonly #authz: ReturnType<typeof clusterAuthorizer>;
+  readonly #closing = new AbortController();
+  readonly #apiPort: number;
   readonly #rootCaPem: string | undefined;
   readonly #clock: Clock;
   readonly #ids: IdSource;
   readonly #nodes: readonly NodeSpec[];
   readonly #timers: Scheduler;
   readonly #logs = new LogSources();
+  readonly #streams = new StreamSources();
 
   constructor(opts: ClusterOptions) {
     this.#clock = opts.clock;
@@ -120,19 +161,41 @@ export class Cluster {
       });
     }
     this.store = new CachedStore({ persistence });
+    this.#apiPort = opts.apiPort ?? 443;
+    this.#authz = clusterAuthorizer(this.store);
+    this.#authz.start(this.#closing.signal);
+    const authn = opts.authentication?.(this.store);
+    this.authenticator = authn?.authenticator;
     this.api = new ApiServer({
       store: this.store,
       clock: opts.clock,
       ids: opts.ids,
       pathPrefix: opts.pathPrefix,
       logs: this.#logs,
+      streams: this.#streams,
+      ...(authn
+        ? {
+            security: {
+              authorizer: this.#authz.authorizer,
+              authenticator: authn.authenticator,
+              tokens: authn.issuer,
+            },
+          }
+        : {}),
     });
     this.client = new KubeClient(new InProcessTransport(this.api, CONTROLLER_USER));
   }
 
   /** Creates the system namespaces and priority classes that are missing. Idempotent. */
   async bootstrap(): Promise<void> {
-    for (const { path, object } of bootstrapObjects()) {
+    const objects = [
+      ...bootstrapObjects(),
+      {
+        path: '/api/v1/namespaces/default/services',
+        object: kubernetesService({ targetPort: this.#apiPort }),
+      },
+    ];
+    for (const { path, object } of objects) {
       try {
         await this.client.create(path, object);
       } catch (e: unknown) {
@@ -154,6 +217,16 @@ export class Cluster {
         ids: this.#ids,
       }),
       new DeploymentController({ client: this.client, sleep: realSleep, clock: this.#clock }),
+      new ClusterRoleAggregationController({ client: this.client, sleep: realSleep }),
+      new JobController({ client: this.client, sleep: realSleep, clock: this.#clock }),
+      new CronJobController({ client: this.client, sleep: realSleep, clock: this.#clock }),
+      new DaemonSetController({ client: this.client, sleep: realSleep, clock: this.#clock }),
+      new StatefulSetController({ client: this.client, sleep: realSleep, clock: this.#clock }),
+      new EndpointsController({ client: this.client, sleep: realSleep }),
+      new EndpointSliceController({ client: this.client, sleep: realSleep, clock: this.#clock }),
+      new DisruptionController({ client: this.client, sleep: realSleep, clock: this.#clock }),
+      new NodeLifecycleController({ client: this.client, sleep: realSleep, clock: this.#clock }),
+      new TaintEvictionController({ client: this.client, sleep: realSleep, clock: this.#clock }),
       new ServiceAccountController({
         client: this.client,
         sleep: realSleep,
@@ -170,12 +243,14 @@ export class Cluster {
         nodes: this.#nodes,
       });
       this.#logs.add(agent);
+      this.#streams.add(agent.streams);
       controllers.push(agent);
     }
     await Promise.all(controllers.map((c) => c.run(signal)));
   }
 
   close(): void {
+    this.#closing.abort();
     this.store.close();
   }
 }

@@ -4,11 +4,21 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { requestListener, StaticTokenAuthenticator, type Route } from '../apiserver/index.ts';
+import {
+  requestListener,
+  StaticTokenAuthenticator,
+  upgradeListener,
+  type Route,
+} from '../apiserver/index.ts';
+import {
+  clusterAuthentication,
+  InMemoryAwsCredentialStore,
+  loadOrCreateSigningKey,
+} from '../apiserver/authn/index.ts';
 import type { Logger } from '../telemetry/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
 import type { Scheduler } from '../runtime/index.ts';
-import { Cluster } from './cluster.ts';
+import { Cluster, type AuthenticationFactory } from './cluster.ts';
 import { nodePool } from './node-pool.ts';
 import { statePaths, type DaemonConfig } from './config.ts';
 import { buildKubeconfig } from './kubeconfig.ts';
@@ -87,6 +97,10 @@ export class Daemon {
   #abort = new AbortController();
   #running: Promise<unknown>[] = [];
   #defaultCluster: Cluster | undefined;
+  /** What every cluster's authenticator shares; set by start(). */
+  #authnBase: { caPem: string; staticTokens: StaticTokenAuthenticator; keyDir: string } | undefined;
+  /** The IAM credentials `k8s-aws-v1.` tokens are checked against (the AWS endpoint's). */
+  readonly awsCredentials = new InMemoryAwsCredentialStore();
   url = '';
 
   constructor(opts: DaemonOptions) {
@@ -104,6 +118,13 @@ export class Daemon {
     mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
     const { ca, server } = await ensurePki(config, clock);
     const token = ensureToken(p.adminToken);
+    const staticTokens = new StaticTokenAuthenticator([
+      {
+        token,
+        user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] },
+      },
+    ]);
+    this.#authnBase = { caPem: ca.cert, staticTokens, keyDir: p.pki };
     const cluster = new Cluster({
       name: 'default',
       dataDir: config.inMemory ? undefined : join(p.clusters, 'default'),
@@ -113,6 +134,8 @@ export class Daemon {
       fsync: config.fsync,
       rootCaPem: ca.cert,
       ...(this.#opts.timers === undefined ? {} : { timers: this.#opts.timers }),
+      authentication: this.#authentication('default', ''),
+      apiPort: config.port === 0 ? 443 : config.port,
       nodes: nodePool({
         count: config.workerNodes,
         instanceType: 'm5.large',
@@ -123,25 +146,28 @@ export class Daemon {
     await cluster.bootstrap();
     this.#defaultCluster = cluster;
     this.clusters.set('default', cluster);
-    const authenticator = new StaticTokenAuthenticator([
-      {
-        token,
-        user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] },
-      },
-    ]);
     const route = (path: string): Route | undefined => {
       const m = /^\/eks\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
       if (m) {
         const c = this.clusters.get(`${m[1] ?? ''}/${m[2] ?? ''}`);
-        return c ? { handler: c.api, path: m[3] ?? '/', authenticator } : undefined;
+        return c ? { ...this.#routeFor(c), path: m[3] ?? '/' } : undefined;
       }
-      return { handler: cluster.api, path, authenticator };
+      return { ...this.#routeFor(cluster), path };
     };
     const https = createServer(
-      { cert: server.cert, key: server.key, requestTimeout: 0 },
+      {
+        cert: server.cert,
+        key: server.key,
+        requestTimeout: 0,
+        // Ask for client certificates without requiring them; the authenticator checks the chain.
+        requestCert: true,
+        rejectUnauthorized: false,
+        ca: ca.cert,
+      },
       requestListener(route),
     );
     https.keepAliveTimeout = 65_000;
+    https.on('upgrade', upgradeListener(route));
     await new Promise<void>((resolve, reject) => {
       https.once('error', reject);
       https.listen(config.port, config.host, () => {
@@ -167,6 +193,33 @@ export class Daemon {
     logger.info('kiln is up', { url: this.url, kubeconfig: p.kubeconfig });
   }
 
+  /** How a cluster builds its authenticators and token issuer (the daemon owns the keys). */
+  #authentication(name: string, pathPrefix: string): AuthenticationFactory {
+    const base = this.#authnBase;
+    if (!base) throw new Error('the daemon is not started');
+    const keyName = pathPrefix === '' ? 'sa.key' : `sa${pathPrefix.replaceAll('/', '-')}.key`;
+    return (store) =>
+      clusterAuthentication({
+        clusterId: name,
+        store,
+        clock: this.#opts.clock,
+        ids: this.#opts.ids,
+        caPem: base.caPem,
+        signingKeyPem: loadOrCreateSigningKey(join(base.keyDir, keyName)),
+        staticTokens: base.staticTokens,
+        aws: {
+          credentials: this.awsCredentials,
+          admins: [{ arn: 'arn:aws:iam::000000000000:root' }],
+        },
+      });
+  }
+
+  /** The cluster's handler and authenticator. */
+  #routeFor(c: Cluster): Omit<Route, 'path'> {
+    if (!c.authenticator) throw new Error(`cluster ${c.name} has no authenticator`);
+    return { handler: c.api, authenticator: c.authenticator };
+  }
+
   /**
    * Adds (or reopens) a cluster served at `/eks/<region>/<name>`, with its own store and
    * controllers. Idempotent: an existing cluster is returned as it is.
@@ -182,6 +235,7 @@ export class Daemon {
         ? undefined
         : join(statePaths(config.stateDir).clusters, a.region, a.name),
       pathPrefix: `/eks/${a.region}/${a.name}`,
+      authentication: this.#authentication(a.name, `/eks/${a.region}/${a.name}`),
       clock,
       ids,
       fsync: config.fsync,

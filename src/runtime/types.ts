@@ -183,3 +183,57 @@ export function hasStats<T extends object>(rt: T): rt is T & StatsCapability {
 export function hasProbes<T extends object>(rt: T): rt is T & ProbeCapability {
   return hasMethod(rt, 'probe');
 }
+
+/** A terminal's size in character cells, as the resize channel carries it. */
+export interface TerminalSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * The streams of an interactive process (exec or attach). Absent streams were not requested.
+ * `stdin` ends when the client closes it; the runtime stops reading when `signal` aborts (the
+ * client went away).
+ */
+export interface ProcessIO {
+  readonly stdin?: AsyncIterable<Buffer>;
+  readonly stdout?: (chunk: Buffer) => void;
+  readonly stderr?: (chunk: Buffer) => void;
+  readonly tty: boolean;
+  /** Terminal sizes from the client, in order; only with `tty`. */
+  readonly resizes?: AsyncIterable<TerminalSize>;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Interactive exec and attach (the CRI's Exec/Attach streaming calls). `execStream` resolves with
+ * the exit code; a program that cannot start rejects with `RuntimeError` `NotFound` carrying the
+ * runtime's own message. `attach` resolves when the container exits or the signal aborts.
+ */
+export interface StreamingCapability {
+  execStream(containerId: string, command: readonly string[], io: ProcessIO): Promise<number>;
+  attach(containerId: string, io: ProcessIO): Promise<void>;
+}
+
+/** One forwarded TCP connection: bytes from the client, and where the pod's answer goes. */
+export interface ByteDuplex {
+  readonly input: AsyncIterable<Buffer>;
+  write(chunk: Buffer): void;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Port-forward into a sandbox's network namespace (the CRI's PortForward). Resolves when the
+ * connection is done; a refused connection rejects with `RuntimeError` `InvalidState` whose
+ * message is the runtime's.
+ */
+export interface PortForwardCapability {
+  portForward(sandboxId: string, port: number, conn: ByteDuplex): Promise<void>;
+}
+
+export function hasStreaming<T extends object>(rt: T): rt is T & StreamingCapability {
+  return hasMethod(rt, 'execStream') && hasMethod(rt, 'attach');
+}
+export function hasPortForward<T extends object>(rt: T): rt is T & PortForwardCapability {
+  return hasMethod(rt, 'portForward');
+}

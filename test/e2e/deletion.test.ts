@@ -143,16 +143,26 @@ describe('deletion: propagation policies and eviction (kubectl 1.32)', () => {
     assert.equal(blocked.status, 429);
     assert.equal(blocked.body['reason'], 'TooManyRequests');
     assert.match(String(blocked.body['message']), /disruption budget/);
-    const pdb = (await api(c, 'GET', '/apis/policy/v1/namespaces/gc/poddisruptionbudgets/db')).body;
-    await api(c, 'PUT', '/apis/policy/v1/namespaces/gc/poddisruptionbudgets/db/status', {
-      ...pdb,
-      status: {
-        disruptionsAllowed: 1,
-        currentHealthy: 1,
-        desiredHealthy: 1,
-        expectedPods: 1,
-        observedGeneration: 1,
-      },
+    // A second healthy pod gives the budget room: the disruption controller then allows one.
+    await api(c, 'POST', '/api/v1/namespaces/gc/pods', {
+      metadata: { name: 'spare', labels: { app: 'db' } },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    });
+    for (const name of ['guarded', 'spare']) {
+      const pod = (await api(c, 'GET', `/api/v1/namespaces/gc/pods/${name}`)).body;
+      await api(c, 'PUT', `/api/v1/namespaces/gc/pods/${name}/status`, {
+        ...pod,
+        status: {
+          phase: 'Running',
+          conditions: [{ type: 'Ready', status: 'True' }],
+        },
+      });
+    }
+    await eventually('the budget allows a disruption', async () => {
+      const pdb = (await api(c, 'GET', '/apis/policy/v1/namespaces/gc/poddisruptionbudgets/db'))
+        .body;
+      const status = pdb['status'] as { disruptionsAllowed?: number } | undefined;
+      return status?.disruptionsAllowed === 1;
     });
     const ok = await api(c, 'POST', '/api/v1/namespaces/gc/pods/guarded/eviction', {
       apiVersion: 'policy/v1',

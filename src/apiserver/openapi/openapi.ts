@@ -22,6 +22,8 @@ export interface ServedResource {
   namespaced: boolean;
   /** Subresource names, e.g. `status`, `scale`, `log`. */
   subresources: string[];
+  /** A custom resource: PATCH takes no strategic merge patches (kubectl then sends merge ones). */
+  custom?: boolean;
 }
 
 export interface GroupVersion {
@@ -198,6 +200,7 @@ const PATCH_TYPES = [
   'application/merge-patch+json',
   'application/strategic-merge-patch+json',
 ];
+const CUSTOM_PATCH_TYPES = PATCH_TYPES.filter((t) => !t.startsWith('application/strategic'));
 const CODE_TEXT: Readonly<Record<string, string>> = {
   '200': 'OK',
   '201': 'Created',
@@ -246,6 +249,7 @@ interface OperationTarget {
   /** The kind the body and response are; absent for text-only operations. */
   gvk: GroupVersionKind | undefined;
   catalog: SchemaCatalog;
+  patchTypes: readonly string[];
 }
 
 function schemaFor(catalog: SchemaCatalog, gvk: GroupVersionKind | undefined): JsonObject {
@@ -255,7 +259,7 @@ function schemaFor(catalog: SchemaCatalog, gvk: GroupVersionKind | undefined): J
 }
 
 function bodySchema(kind: BodyKind, target: OperationTarget): JsonObject {
-  if (kind === 'patch') return content(PATCH_TYPES, schemaRef(`${META}.Patch`));
+  if (kind === 'patch') return content(target.patchTypes, schemaRef(`${META}.Patch`));
   if (kind === 'deleteOptions') return content(['*/*'], schemaRef(`${META}.DeleteOptions`));
   return content(['*/*'], schemaFor(target.catalog, target.gvk));
 }
@@ -321,6 +325,7 @@ function addResourcePaths(
     subject,
     gvk,
     catalog,
+    patchTypes: r.custom === true ? CUSTOM_PATCH_TYPES : PATCH_TYPES,
   });
 
   paths.set(

@@ -385,4 +385,76 @@ export const builtinResources: readonly ResourceDefinition[] = [
     kind: 'RuntimeClass',
     namespaced: false,
   }),
+  ...rbacResources(),
+  define({
+    group: 'admissionregistration.k8s.io',
+    resource: 'mutatingwebhookconfigurations',
+    kind: 'MutatingWebhookConfiguration',
+    namespaced: false,
+    categories: ['api-extensions'],
+    tracksGeneration: true,
+  }),
+  define({
+    group: 'admissionregistration.k8s.io',
+    resource: 'validatingwebhookconfigurations',
+    kind: 'ValidatingWebhookConfiguration',
+    namespaced: false,
+    categories: ['api-extensions'],
+    tracksGeneration: true,
+  }),
+  define({
+    group: 'apiextensions.k8s.io',
+    resource: 'customresourcedefinitions',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: ['status'],
+    tracksGeneration: true,
+  }),
+  define({
+    group: 'storage.k8s.io',
+    resource: 'storageclasses',
+    kind: 'StorageClass',
+    namespaced: false,
+    shortNames: ['sc'],
+  }),
+  ...reviewResources(),
 ];
+
+/** rbac.authorization.k8s.io/v1: roles and bindings, namespaced and cluster-wide. */
+function rbacResources(): ResourceDefinition[] {
+  const group = 'rbac.authorization.k8s.io';
+  return [
+    define({ group, resource: 'roles', kind: 'Role' }),
+    define({ group, resource: 'rolebindings', kind: 'RoleBinding' }),
+    define({ group, resource: 'clusterroles', kind: 'ClusterRole', namespaced: false }),
+    define({
+      group,
+      resource: 'clusterrolebindings',
+      kind: 'ClusterRoleBinding',
+      namespaced: false,
+    }),
+  ];
+}
+
+/**
+ * The create-only review resources of authorization.k8s.io and authentication.k8s.io: never
+ * stored, answered by the server (see server.ts).
+ */
+function reviewResources(): ResourceDefinition[] {
+  const review =
+    (group: string) =>
+    (resource: string, kind: string, namespaced = false): ResourceDefinition =>
+      define({ group, resource, kind, namespaced, verbs: ['create'] });
+  const authz = review('authorization.k8s.io');
+  const authn = review('authentication.k8s.io');
+  return [
+    authz('selfsubjectaccessreviews', 'SelfSubjectAccessReview'),
+    authz('selfsubjectrulesreviews', 'SelfSubjectRulesReview'),
+    authz('subjectaccessreviews', 'SubjectAccessReview'),
+    authz('localsubjectaccessreviews', 'LocalSubjectAccessReview', true),
+    authn('selfsubjectreviews', 'SelfSubjectReview'),
+    authn('tokenreviews', 'TokenReview'),
+  ];
+}

@@ -1,4 +1,6 @@
-import type { KubeObject } from '../../api/index.ts';
+import type { FieldError, JsonObject, KubeObject } from '../../api/index.ts';
+import type { StructPatchSchema } from '../patch/schema.ts';
+import type { TablePrinter } from '../table/types.ts';
 
 /** Where the scale subresource reads and writes replicas (autoscaling/v1 Scale). */
 export interface ScaleSpec {
@@ -46,6 +48,29 @@ export interface ResourceDefinition {
   readonly storageResource?: string;
   /** For a resource stored in another version's shape (events.k8s.io/v1 over core/v1 events). */
   readonly conversion?: Conversion;
+  /** For a custom resource version served from a CustomResourceDefinition. */
+  readonly custom?: CustomResourceSupport;
+}
+
+/**
+ * The schema-driven behaviour of one custom resource version (apiextensions.k8s.io CRDs), which
+ * replaces the per-type validators, defaulters and printers of built-in resources.
+ */
+export interface CustomResourceSupport {
+  /** The CustomResourceDefinition's name, `<plural>.<group>`. */
+  readonly crd: string;
+  /** OpenAPI v3 component schemas for the kind and its list, tagged with their GVKs. */
+  readonly openapiSchemas: Readonly<Record<string, JsonObject>>;
+  /** The Table printer from `additionalPrinterColumns`. */
+  readonly printer: TablePrinter;
+  /** Server-side apply merge keys from `x-kubernetes-list-type` / `-list-map-keys`. */
+  readonly patchSchema: StructPatchSchema;
+  /** The fields of a request body the schema does not declare (`spec.foo`); never changes it. */
+  readonly unknownFields: (obj: JsonObject) => string[];
+  /** Prunes undeclared fields and applies schema defaults, in place. */
+  readonly normalize: (obj: KubeObject) => void;
+  /** ObjectMeta and schema errors; `old` is the stored object on update. */
+  readonly validate: (obj: KubeObject, old?: KubeObject) => FieldError[];
 }
 
 /** Converts between a served version and the stored shape. Both directions return new objects. */

@@ -5,7 +5,7 @@ export type {
   TablePrinter,
   TableRowCondition,
 } from './types.ts';
-export { tablePrinterFor } from './registry.ts';
+export { tablePrinterFor, tablePrinterForDefinition } from './registry.ts';
 export { defaultTablePrinter } from './default-printer.ts';
 export { crdTablePrinter } from './crd.ts';
 export { buildTable, type BuildTableOptions, type IncludeObject } from './table.ts';

@@ -13,6 +13,7 @@ import { policyPrinters } from './policy.ts';
 import { rbacPrinters } from './rbac.ts';
 import { schedulingPrinters } from './scheduling.ts';
 import type { TablePrinter } from './types.ts';
+import { groupResource, type ResourceDefinition } from '../resources/types.ts';
 
 /** Every built-in printer, by group-resource. Adding an API group means adding its table here. */
 const PRINTERS: PrinterTable = Object.freeze({
@@ -38,4 +39,9 @@ export function tablePrinterFor(groupResource: string): TablePrinter {
   return Object.hasOwn(PRINTERS, groupResource)
     ? (PRINTERS[groupResource] ?? defaultTablePrinter)
     : defaultTablePrinter;
+}
+
+/** The printer for a served resource: a custom resource's comes from its printer columns. */
+export function tablePrinterForDefinition(def: ResourceDefinition): TablePrinter {
+  return def.custom?.printer ?? tablePrinterFor(groupResource(def));
 }

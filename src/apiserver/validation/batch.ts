@@ -105,6 +105,12 @@ function hasLabel(
   }
 }
 
+function hasPrefixedLabels(job: KubeObject): boolean {
+  const spec = isJsonObject(job['spec']) ? job['spec'] : {};
+  const labels = templateLabels(isJsonObject(spec['template']) ? spec['template'] : undefined);
+  return labels?.[CONTROLLER_UID] !== undefined && labels[JOB_NAME] !== undefined;
+}
+
 /** validateGeneratedSelector. */
 function validateGeneratedSelector(
   w: Walker,
@@ -589,7 +595,10 @@ export function validateJob(obj: KubeObject, old?: KubeObject): FieldError[] {
     kubeFinalizers: true,
   });
   const spec = w.obj(w.asObj(obj, ''), '', 'spec') ?? {};
-  validateGeneratedSelector(w, obj, { spec: spec, prefixed: old === undefined });
+  // validationOptionsForJob: prefixed labels are required on create, and on update only when
+  // the stored template already carries them.
+  const prefixed = old === undefined || hasPrefixedLabels(old);
+  validateGeneratedSelector(w, obj, { spec: spec, prefixed });
   validateJobSpec(w, spec);
   validateIndexedHostname(w, obj, spec);
   if (old !== undefined) {

@@ -1,4 +1,5 @@
 import type { FieldError, KubeObject } from '../../api/index.ts';
+import { groupResource, type ResourceDefinition } from '../resources/types.ts';
 import {
   defaultDaemonSet,
   defaultDeployment,
@@ -14,6 +15,10 @@ import {
 } from './apps.ts';
 import { defaultCronJob, defaultJob } from './batch-defaults.ts';
 import { validateCronJob, validateJob } from './batch.ts';
+import {
+  defaultCustomResourceDefinition,
+  validateCustomResourceDefinition,
+} from './apiextensions.ts';
 import { validateLease } from './coordination.ts';
 import {
   validateLimitRange,
@@ -49,6 +54,21 @@ import { validateCoreEvent, validateEventsV1Event } from './events.ts';
 import { defaultEndpointSlice, defaultPriorityClass } from './group-defaults.ts';
 import { validateIngress } from './networking.ts';
 import { validateRuntimeClass } from './node.ts';
+import {
+  defaultBinding,
+  validateClusterRole,
+  validateClusterRoleBinding,
+  validateRole,
+  validateRoleBinding,
+} from './rbac.ts';
+import {
+  validateMutatingWebhookConfiguration,
+  validateValidatingWebhookConfiguration,
+} from './admissionregistration.ts';
+import {
+  defaultMutatingWebhookConfiguration,
+  defaultValidatingWebhookConfiguration,
+} from './admissionregistration-defaults.ts';
 import { validatePodDisruptionBudget } from './policy.ts';
 import { validatePriorityClass } from './scheduling.ts';
 
@@ -115,6 +135,15 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
   'endpointslices.discovery.k8s.io': validateEndpointSlice,
   'ingresses.networking.k8s.io': validateIngress,
   'runtimeclasses.node.k8s.io': validateRuntimeClass,
+  'customresourcedefinitions.apiextensions.k8s.io': validateCustomResourceDefinition,
+  'roles.rbac.authorization.k8s.io': validateRole,
+  'clusterroles.rbac.authorization.k8s.io': validateClusterRole,
+  'rolebindings.rbac.authorization.k8s.io': validateRoleBinding,
+  'clusterrolebindings.rbac.authorization.k8s.io': validateClusterRoleBinding,
+  'mutatingwebhookconfigurations.admissionregistration.k8s.io':
+    validateMutatingWebhookConfiguration,
+  'validatingwebhookconfigurations.admissionregistration.k8s.io':
+    validateValidatingWebhookConfiguration,
 };
 
 export const validators: Readonly<Record<string, Validator>> = Object.freeze(
@@ -142,7 +171,28 @@ export const defaulters: Readonly<Record<string, Defaulter>> = Object.freeze({
   'cronjobs.batch': defaultCronJob,
   'endpointslices.discovery.k8s.io': defaultEndpointSlice,
   'priorityclasses.scheduling.k8s.io': defaultPriorityClass,
+  'customresourcedefinitions.apiextensions.k8s.io': defaultCustomResourceDefinition,
+  'rolebindings.rbac.authorization.k8s.io': defaultBinding,
+  'clusterrolebindings.rbac.authorization.k8s.io': defaultBinding,
+  'mutatingwebhookconfigurations.admissionregistration.k8s.io': defaultMutatingWebhookConfiguration,
+  'validatingwebhookconfigurations.admissionregistration.k8s.io':
+    defaultValidatingWebhookConfiguration,
 });
+
+/**
+ * The validator for a resource: a custom resource's comes from its definition (schema and
+ * ObjectMeta rules), a built-in's from the table above. Undefined means ObjectMeta rules only.
+ */
+export function validatorFor(def: ResourceDefinition): Validator | undefined {
+  if (def.custom) return def.custom.validate;
+  return validators[groupResource(def)];
+}
+
+/** The defaulter for a resource: for a custom resource, schema pruning and defaults. */
+export function defaulterFor(def: ResourceDefinition): Defaulter | undefined {
+  if (def.custom) return def.custom.normalize;
+  return defaulters[groupResource(def)];
+}
 
 export {
   isConfigMapKey,

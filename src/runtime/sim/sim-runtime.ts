@@ -10,9 +10,13 @@ import type {
   ContainerStatus,
   ExecCapability,
   ExecResult,
+  ByteDuplex,
   LogOptions,
   LogsCapability,
+  PortForwardCapability,
   ProbeCapability,
+  ProcessIO,
+  StreamingCapability,
   ProbeKind,
   ProbeResult,
   PullContext,
@@ -23,6 +27,7 @@ import type {
 } from '../types.ts';
 import { resolveBehaviour, resolvePull, type Behaviour } from './behaviour.ts';
 import { simulateExec } from './exec.ts';
+import { connectionRefused, httpBody, runInteractive, serveHttp } from './streams.ts';
 
 export interface SimRuntimeOptions {
   /** Every simulated delay runs on this; one host timer serves all pods. */
@@ -98,7 +103,14 @@ const MAX_TICK_LINES = 10_000;
  * delay, exit time and code, readiness, logs, exec answers) comes from `behaviour.ts`.
  */
 export class SimRuntime
-  implements ContainerRuntime, LogsCapability, ExecCapability, StatsCapability, ProbeCapability
+  implements
+    ContainerRuntime,
+    LogsCapability,
+    ExecCapability,
+    StatsCapability,
+    ProbeCapability,
+    StreamingCapability,
+    PortForwardCapability
 {
   readonly name = 'sim';
   readonly version = 'sim://0.1.0';
@@ -365,6 +377,55 @@ export class SimRuntime
         now: this.#now(),
       });
     });
+  }
+
+  #running(containerId: string): SimContainer {
+    const c = this.#get(containerId);
+    if (c.state !== 'running') {
+      throw new RuntimeError('InvalidState', `container ${containerId} is not running`);
+    }
+    return c;
+  }
+
+  async execStream(
+    containerId: string,
+    command: readonly string[],
+    io: ProcessIO,
+  ): Promise<number> {
+    const c = this.#running(containerId);
+    return runInteractive(
+      command,
+      {
+        hostname: c.sandbox.config.name,
+        env: c.config.env,
+        extra: c.behaviour.exec,
+        now: this.#now(),
+        execId: sha256(`exec/${String(++this.#seq)}`),
+      },
+      io,
+    );
+  }
+
+  /** Streams what the container writes from now on, until it exits or the client leaves. */
+  async attach(containerId: string, io: ProcessIO): Promise<void> {
+    this.#running(containerId);
+    const out = io.stdout ?? io.stderr;
+    await this.readLogs(
+      containerId,
+      { tailLines: 0, timestamps: false, follow: true, signal: io.signal },
+      (line) => {
+        out?.(Buffer.from(io.tty ? line.replace(/\n$/, '\r\n') : line));
+        return true;
+      },
+    );
+  }
+
+  async portForward(sandboxId: string, port: number, conn: ByteDuplex): Promise<void> {
+    const sb = this.#sandboxes.get(sandboxId);
+    if (!sb) throw notFound('sandbox', sandboxId);
+    const body = httpBody(sb.config.annotations, port);
+    if (body === undefined) throw connectionRefused(sandboxId, port);
+    await serveHttp(body, conn);
   }
 
   stats(containerId: string): Promise<ContainerStats> {
