@@ -73,8 +73,11 @@ function resourceListEntries(defs: readonly ResourceDefinition[]): JsonObject[] 
         name: `${d.resource}/${sub}`,
         singularName: '',
         namespaced: d.namespaced,
-        ...(k.group === d.group ? {} : { group: k.group }),
-        ...(k.version === d.version ? {} : { version: k.version }),
+        // Another group-version's kind (policy/v1 Eviction) names both, as kube-apiserver does;
+        // kubectl drain looks for them to decide it can evict.
+        ...(k.group === d.group && k.version === d.version
+          ? {}
+          : { group: k.group, version: k.version }),
         kind: k.kind,
         verbs: [...(SUBRESOURCES[sub]?.verbs ?? ['get'])],
       });

@@ -146,16 +146,25 @@ export const errors = {
       message: 'Request entity too large: limit is 3145728',
     }),
   expired: (message: string): ApiError => fail({ code: 410, reason: 'Expired', message }),
-  tooManyRequests: (message: string, retryAfterSeconds?: number): ApiError =>
-    new ApiError(
+  /** 429; a Retry-After header only for a positive delay, as NewTooManyRequests. */
+  tooManyRequests: (
+    message: string,
+    opts: { retryAfterSeconds?: number; causes?: StatusCause[] } = {},
+  ): ApiError => {
+    const retry = opts.retryAfterSeconds ?? 0;
+    return new ApiError(
       statusFailure({
         code: 429,
         reason: 'TooManyRequests',
         message,
-        ...(retryAfterSeconds === undefined ? {} : { details: { retryAfterSeconds } }),
+        details: {
+          ...(opts.causes ? { causes: opts.causes } : {}),
+          ...(retry > 0 ? { retryAfterSeconds: retry } : {}),
+        },
       }),
-      retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
-    ),
+      retry > 0 ? { 'Retry-After': String(retry) } : {},
+    );
+  },
   internal: (message: string): ApiError =>
     fail({
       code: 500,

@@ -1,6 +1,12 @@
 import mergePatch from 'json-merge-patch';
 import jsonpatch, { type Operation } from 'fast-json-patch';
-import { isJsonObject, type JsonObject, type KubeObject } from '../api/index.ts';
+import {
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  type KubeObject,
+  type StatusCause,
+} from '../api/index.ts';
 import { rfc3339 } from '../util/index.ts';
 import { decodeObject, decodePatch, patchType } from './content.ts';
 import { errors, statusSuccess, toApiError } from './errors.ts';
@@ -162,27 +168,73 @@ export async function bind(op: RestOp, podName: string): Promise<ApiResponse> {
   return jsonResponse(201, statusSuccess());
 }
 
+const BUDGET_VIOLATION = "Cannot evict pod as it would violate the pod's disruption budget.";
+
+const num = (v: JsonValue | undefined): number => (typeof v === 'number' ? v : 0);
+
 /**
- * Takes one disruption from every PodDisruptionBudget selecting the pod, or fails with 429 at
- * the first one that has none left.
+ * EvictionREST.checkAndDecrement: a budget the disruption controller has not yet observed asks
+ * the client to come back in 10 s; one with no disruption left refuses (429, no Retry-After);
+ * otherwise one disruption is taken and the pod recorded in `disruptedPods`.
+ */
+function checkAndDecrement(op: RestOp, pdb: KubeObject, podName: string): KubeObject {
+  const name = pdb.metadata.name ?? '';
+  const status = isJsonObject(pdb['status']) ? pdb['status'] : {};
+  const cause = (message: string): { causes: StatusCause[] } => ({
+    causes: [{ reason: 'DisruptionBudget', message }],
+  });
+  if (num(status['observedGeneration']) < (pdb.metadata.generation ?? 0)) {
+    throw errors.tooManyRequests(BUDGET_VIOLATION, {
+      retryAfterSeconds: 10,
+      ...cause(`The disruption budget ${name} is still being processed by the server.`),
+    });
+  }
+  const allowed = num(status['disruptionsAllowed']);
+  if (allowed < 0) {
+    throw errors.forbidden(
+      { group: 'policy', resource: 'poddisruptionbudget' },
+      name,
+      'pdb disruptions allowed is negative',
+    );
+  }
+  if (allowed === 0) {
+    throw errors.tooManyRequests(
+      BUDGET_VIOLATION,
+      cause(
+        `The disruption budget ${name} needs ${String(num(status['desiredHealthy']))} healthy pods and has ${String(num(status['currentHealthy']))} currently`,
+      ),
+    );
+  }
+  const disrupted = isJsonObject(status['disruptedPods']) ? status['disruptedPods'] : {};
+  const next = clone(pdb);
+  next['status'] = {
+    ...status,
+    disruptionsAllowed: allowed - 1,
+    disruptedPods: { ...disrupted, [podName]: rfc3339(op.deps.clock.now()) },
+  };
+  return next;
+}
+
+/**
+ * Takes one disruption from the PodDisruptionBudget selecting the pod (more than one is an
+ * error upstream too), or fails with 429 when it has none left.
  */
 async function consumeDisruptions(op: RestOp, pod: KubeObject): Promise<void> {
-  const budgets = op.deps.store.list(`/poddisruptionbudgets.policy/${op.info.namespace}/`).items;
-  for (const pdb of budgets) {
-    const sel = fromLabelSelectorObject(at(pdb.object, ['spec', 'selector']));
-    if (!sel || sel.length === 0 || !matchesLabels(sel, pod.metadata.labels)) continue;
-    const allowed = at(pdb.object, ['status', 'disruptionsAllowed']);
-    if (typeof allowed !== 'number' || allowed < 1) {
-      throw errors.tooManyRequests(
-        "Cannot evict pod as it would violate the pod's disruption budget.",
-        10,
-      );
-    }
-    const next = clone(pdb.object);
-    const st = isJsonObject(next['status']) ? next['status'] : {};
-    next['status'] = { ...st, disruptionsAllowed: allowed - 1 };
-    await op.deps.store.update(pdb.key, next, { expectedRevision: pdb.modRevision });
+  const budgets = op.deps.store
+    .list(`/poddisruptionbudgets.policy/${op.info.namespace}/`)
+    .items.filter((pdb) => {
+      const sel = fromLabelSelectorObject(at(pdb.object, ['spec', 'selector']));
+      return sel !== undefined && sel.length > 0 && matchesLabels(sel, pod.metadata.labels);
+    });
+  if (budgets.length > 1) {
+    throw errors.internal(
+      'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
+    );
   }
+  const [pdb] = budgets;
+  if (!pdb) return;
+  const next = checkAndDecrement(op, pdb.object, pod.metadata.name ?? '');
+  await op.deps.store.update(pdb.key, next, { expectedRevision: pdb.modRevision });
 }
 
 /** pods/eviction: deletes a pod unless a PodDisruptionBudget forbids it (429). */
