@@ -9,6 +9,9 @@ export class SchedulerCache {
   readonly #nodes = new Map<string, NodeInfo>();
   readonly #podNode = new Map<string, string>();
   readonly #assumed = new Set<string>();
+  /** Nodes holding pods with (anti-)affinity terms: the snapshot's HavePodsWith…List. */
+  readonly #withAffinity = new Set<NodeInfo>();
+  readonly #withRequiredAnti = new Set<NodeInfo>();
   #list: NodeInfo[] | undefined;
 
   #info(name: string): NodeInfo {
@@ -26,6 +29,23 @@ export class SchedulerCache {
       .filter((n) => n.node !== undefined)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return this.#list;
+  }
+
+  /** Existing nodes with at least one pod that has pod affinity or anti-affinity terms. */
+  *nodesWithAffinityPods(): Generator<NodeInfo> {
+    for (const n of this.#withAffinity) if (n.node !== undefined) yield n;
+  }
+
+  /** Existing nodes with at least one pod that has required anti-affinity terms. */
+  *nodesWithRequiredAntiAffinityPods(): Generator<NodeInfo> {
+    for (const n of this.#withRequiredAnti) if (n.node !== undefined) yield n;
+  }
+
+  #trackAffinity(info: NodeInfo): void {
+    if (info.podsWithAffinity.size > 0) this.#withAffinity.add(info);
+    else this.#withAffinity.delete(info);
+    if (info.podsWithRequiredAntiAffinity.size > 0) this.#withRequiredAnti.add(info);
+    else this.#withRequiredAnti.delete(info);
   }
 
   node(name: string): NodeInfo | undefined {
@@ -50,7 +70,9 @@ export class SchedulerCache {
   setPod(p: PodInfo): void {
     this.removePod(p.key);
     if (p.nodeName === '') return;
-    this.#info(p.nodeName).addPod(p);
+    const info = this.#info(p.nodeName);
+    info.addPod(p);
+    this.#trackAffinity(info);
     this.#podNode.set(p.key, p.nodeName);
   }
 
@@ -60,8 +82,10 @@ export class SchedulerCache {
     if (nodeName === undefined) return;
     this.#podNode.delete(key);
     const info = this.#nodes.get(nodeName);
-    info?.removePod(key);
-    if (info?.node === undefined && info?.pods.size === 0) this.#nodes.delete(nodeName);
+    if (info === undefined) return;
+    info.removePod(key);
+    this.#trackAffinity(info);
+    if (info.node === undefined && info.pods.size === 0) this.#nodes.delete(nodeName);
   }
 
   /** Counts the pod on the node until the binding is seen or `forget` undoes it. */

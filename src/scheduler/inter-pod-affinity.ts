@@ -60,7 +60,7 @@ function filterState(ctx: CycleContext): FilterState {
   // SAFETY: only this module writes the NAME slot, always with a FilterState.
   if (cached !== undefined) return cached as FilterState;
   const state: FilterState = { existingAnti: new Map(), affinity: new Map(), anti: new Map() };
-  for (const node of ctx.cache.nodes()) {
+  for (const node of ctx.cache.nodesWithRequiredAntiAffinityPods()) {
     for (const existing of node.podsWithRequiredAntiAffinity) {
       for (const t of existing.requiredAntiAffinity)
         if (termMatches(ctx, t, ctx.pod))
@@ -130,9 +130,13 @@ function scoreState(ctx: CycleContext): ScoreState {
   if (cached !== undefined) return cached as ScoreState;
   const scores: Counts = new Map();
   const own = ctx.pod.preferredAffinity.length + ctx.pod.preferredAntiAffinity.length > 0;
-  for (const node of ctx.cache.nodes()) {
-    const pods = own ? node.pods.values() : node.podsWithAffinity.values();
-    for (const existing of pods) scoreExisting(ctx, existing, { node, scores });
+  // Unless the pod has preferred terms of its own, only nodes hosting pods with affinity matter.
+  if (own) {
+    for (const node of ctx.cache.nodes())
+      for (const existing of node.pods.values()) scoreExisting(ctx, existing, { node, scores });
+  } else {
+    for (const node of ctx.cache.nodesWithAffinityPods())
+      for (const existing of node.podsWithAffinity) scoreExisting(ctx, existing, { node, scores });
   }
   const state = { scores };
   ctx.state.set(slot, state);

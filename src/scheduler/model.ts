@@ -8,7 +8,14 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { quantityValue } from './quantity.ts';
-import { parseResourceList, podRequests, type Resources } from './resources.ts';
+import {
+  CPU,
+  EPHEMERAL_STORAGE,
+  MEMORY,
+  parseResourceList,
+  podRequests,
+  type Resources,
+} from './resources.ts';
 import type { Labels } from './selectors.ts';
 
 export interface HostPort {
@@ -41,6 +48,8 @@ export interface PodInfo {
   readonly pod: Pod;
   readonly requests: Resources;
   readonly nonZeroRequests: Resources;
+  /** The positive requests in the order NodeResourcesFit checks them: computed once per pod. */
+  readonly fitRequests: readonly (readonly [string, number])[];
   readonly hostPorts: readonly HostPort[];
   readonly requiredAffinity: readonly AffinityTerm[];
   readonly requiredAntiAffinity: readonly AffinityTerm[];
@@ -99,11 +108,21 @@ function affinityParts(pod: Pod): AffinityParts {
   };
 }
 
+/** noderesources.fitsRequest's order: cpu, memory, ephemeral storage, then scalars by name. */
+function fitOrder(requests: Resources): [string, number][] {
+  const fixed = [CPU, MEMORY, EPHEMERAL_STORAGE];
+  const scalars = [...requests.keys()].filter((k) => !fixed.includes(k)).sort();
+  return [...fixed, ...scalars]
+    .map((k): [string, number] => [k, requests.get(k) ?? 0])
+    .filter(([, v]) => v > 0);
+}
+
 /** Builds the PodInfo; `priority` is resolved by the caller (spec.priority or its class). */
 export function newPodInfo(pod: Pod, priority: number): PodInfo {
   const meta = pod.metadata ?? {};
   const namespace = meta.namespace ?? '';
   const name = meta.name ?? '';
+  const requests = podRequests(pod);
   return {
     key: `${namespace}/${name}`,
     uid: meta.uid ?? '',
@@ -113,8 +132,9 @@ export function newPodInfo(pod: Pod, priority: number): PodInfo {
     nodeName: pod.spec?.nodeName ?? '',
     priority,
     pod,
-    requests: podRequests(pod),
+    requests,
     nonZeroRequests: podRequests(pod, true),
+    fitRequests: fitOrder(requests),
     hostPorts: hostPortsOf(pod),
     ...affinityParts(pod),
     terminating: meta.deletionTimestamp !== undefined,

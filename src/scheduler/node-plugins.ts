@@ -10,7 +10,7 @@ import {
   type ScorePlugin,
 } from './framework.ts';
 import type { NodeInfo, PodInfo } from './model.ts';
-import { CPU, EPHEMERAL_STORAGE, MEMORY, type Resources } from './resources.ts';
+import { CPU, MEMORY, type Resources } from './resources.ts';
 import { matchesNodeSelectorTerms, toleratesTaint, tolerationsTolerate } from './selectors.ts';
 
 const UNSCHEDULABLE_TAINT: Taint = {
@@ -54,6 +54,7 @@ export const taintToleration: FilterPlugin & ScorePlugin = {
     );
   },
   score(ctx, node) {
+    if (node.taints.length === 0) return 0;
     const tolerations = (ctx.pod.pod.spec?.tolerations ?? []).filter(
       (t) => t.effect === undefined || t.effect === '' || t.effect === 'PreferNoSchedule',
     );
@@ -110,7 +111,6 @@ interface Insufficient {
 }
 
 function checkResource(node: NodeInfo, name: string, request: number): Insufficient | undefined {
-  if (request <= 0) return undefined;
   const alloc = node.allocatable.get(name) ?? 0;
   if (request <= alloc - (node.requested.get(name) ?? 0)) return undefined;
   return { reason: `Insufficient ${name}`, unresolvable: request > alloc };
@@ -121,15 +121,8 @@ export function insufficientResources(pod: PodInfo, node: NodeInfo): Insufficien
   const out: Insufficient[] = [];
   if (node.pods.size + 1 > node.allowedPods)
     out.push({ reason: 'Too many pods', unresolvable: false });
-  const req = pod.requests;
-  let any = false;
-  for (const v of req.values()) any ||= v !== 0;
-  if (!any) return out;
-  const scalars = [...req.keys()].filter(
-    (k) => k !== CPU && k !== MEMORY && k !== EPHEMERAL_STORAGE,
-  );
-  for (const name of [CPU, MEMORY, EPHEMERAL_STORAGE, ...scalars.sort()]) {
-    const r = checkResource(node, name, req.get(name) ?? 0);
+  for (const [name, request] of pod.fitRequests) {
+    const r = checkResource(node, name, request);
     if (r !== undefined) out.push(r);
   }
   return out;

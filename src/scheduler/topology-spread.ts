@@ -135,6 +135,8 @@ interface ScoreState {
 function buildScoreState(ctx: CycleContext, feasible: readonly NodeInfo[]): ScoreState {
   const constraints = constraintsOf(ctx.pod, 'ScheduleAnyway');
   const ignored = new Set<string>();
+  // Without constraints every node scores 0: skip the walk over the cluster (PreScore's Skip).
+  if (constraints.length === 0) return { constraints, counts: [], weights: [], ignored };
   const counts = constraints.map(() => new Map<string, number>());
   const domains = constraints.map(() => new Set<string>());
   for (const node of feasible) {

@@ -168,10 +168,7 @@ describe('admission webhooks through kubectl', () => {
       'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: wh\n  labels:\n    webhooks: "on"\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: plain\n',
     );
     assert.equal(ns.code, 0, ns.stderr);
-    // kubernetes-types flattens away the Rule embedded in RuleWithOperations, so Kiln's
-    // generated OpenAPI lacks rules[].resources/scope and strict field validation would
-    // reject them; skip client-requested validation until scripts/gen-openapi.ts adds them.
-    const r = await apply(configurations(w), ['--validate=false']);
+    const r = await apply(configurations(w));
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
