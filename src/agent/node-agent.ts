@@ -92,7 +92,10 @@ export class NodeAgent implements PodLogSource {
       clock: opts.clock,
       recorder: (node) => this.#node(node).recorder,
       enqueue: (key) => this.#queue?.add(key),
-      allocateIp: (node) => this.#node(node).ips.allocate(),
+      allocateIp: (node, hostNetwork) => {
+        const n = this.#node(node);
+        return hostNetwork ? n.spec.internalIp : n.ips.allocate();
+      },
     });
   }
 
@@ -312,7 +315,8 @@ export class NodeAgent implements PodLogSource {
     if (sb === undefined) return;
     this.#bySandbox.delete(sb.id);
     await this.#o.runtime.removeSandbox(sb.id);
-    this.#node(rec.node).ips.release(sb.ip);
+    const n = this.#node(rec.node);
+    if (sb.ip !== n.spec.internalIp) n.ips.release(sb.ip);
   }
 
   /** A pod that vanished (or was replaced) without a graceful end: tear its sandbox down. */

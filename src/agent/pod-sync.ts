@@ -1,3 +1,4 @@
+import { isJsonObject } from '../api/index.ts';
 import type { EventRecorder } from '../client/index.ts';
 import {
   hasExec,
@@ -22,7 +23,8 @@ export interface PodSyncDeps {
   readonly recorder: (node: string) => EventRecorder;
   /** Asks for another sync of the pod (after an operation in flight finished). */
   readonly enqueue: (key: string) => void;
-  readonly allocateIp: (node: string) => string;
+  /** The pod's IP on the node: the node's own address for a host-network pod. */
+  readonly allocateIp: (node: string, hostNetwork: boolean) => string;
 }
 
 type EventType = 'Normal' | 'Warning';
@@ -76,7 +78,9 @@ export class PodSync {
   /** One pass; returns when the pod next needs a look (ms from now), if it does. */
   async sync(rec: PodRecord): Promise<number | undefined> {
     if (rec.sandbox === undefined) {
-      const ip = this.#d.allocateIp(rec.node);
+      const spec = rec.pod['spec'];
+      const hostNetwork = isJsonObject(spec) && spec['hostNetwork'] === true;
+      const ip = this.#d.allocateIp(rec.node, hostNetwork);
       rec.sandbox = await this.#d.runtime.createSandbox({
         podUid: rec.uid,
         namespace: rec.pod.metadata.namespace ?? '',

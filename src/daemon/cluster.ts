@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { collectionPath, eksSystemObjects } from '../addons/eks-system.ts';
 import type { KubeObject } from '../api/index.ts';
 import { NodeAgent, type NodeSpec } from '../agent/index.ts';
 import { ApiServer, LogSources, StreamSources, type UserInfo } from '../apiserver/index.ts';
@@ -74,6 +75,8 @@ export interface ClusterOptions {
   readonly authentication?: AuthenticationFactory;
   /** The API server's port, which the `kubernetes` Service in `default` targets. */
   readonly apiPort?: number;
+  /** Install EKS's kube-system add-ons (CoreDNS, kube-proxy, aws-node) for this region. */
+  readonly eksAddons?: { readonly region: string };
 }
 
 /** The objects every cluster starts with, as kube-apiserver's bootstrap controllers create them. */
@@ -136,6 +139,7 @@ export class Cluster {
   readonly #authz: ReturnType<typeof clusterAuthorizer>;
   readonly #closing = new AbortController();
   readonly #apiPort: number;
+  readonly #addonsRegion: string | undefined;
   readonly #rootCaPem: string | undefined;
   readonly #clock: Clock;
   readonly #ids: IdSource;
@@ -162,6 +166,7 @@ export class Cluster {
     }
     this.store = new CachedStore({ persistence });
     this.#apiPort = opts.apiPort ?? 443;
+    this.#addonsRegion = opts.eksAddons?.region;
     this.#authz = clusterAuthorizer(this.store);
     this.#authz.start(this.#closing.signal);
     const authn = opts.authentication?.(this.store);
@@ -194,6 +199,12 @@ export class Cluster {
         path: '/api/v1/namespaces/default/services',
         object: kubernetesService({ targetPort: this.#apiPort }),
       },
+      ...(this.#addonsRegion === undefined
+        ? []
+        : eksSystemObjects(this.#addonsRegion).map((object) => ({
+            path: collectionPath(object),
+            object,
+          }))),
     ];
     for (const { path, object } of objects) {
       try {

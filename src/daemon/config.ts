@@ -12,6 +12,8 @@ export interface DaemonConfig {
   readonly fsync: boolean;
   /** Worker nodes (m5.large, sim runtime) the default cluster starts with. */
   readonly workerNodes: number;
+  /** Whether clusters get EKS's kube-system add-ons (CoreDNS, kube-proxy, aws-node). */
+  readonly eksAddons: boolean;
 }
 
 function portFrom(flags: Partial<DaemonConfig>, env: NodeJS.ProcessEnv): number {
@@ -36,6 +38,7 @@ export function loadConfig(
     inMemory: flags.inMemory ?? env['KILN_IN_MEMORY'] === '1',
     fsync: flags.fsync ?? env['KILN_FSYNC'] === '1',
     workerNodes: flags.workerNodes ?? parseCount(env['KILN_WORKER_NODES'], 2),
+    eksAddons: flags.eksAddons ?? env['KILN_EKS_ADDONS'] !== '0',
   };
 }
 

@@ -136,6 +136,7 @@ export class Daemon {
       ...(this.#opts.timers === undefined ? {} : { timers: this.#opts.timers }),
       authentication: this.#authentication('default', ''),
       apiPort: config.port === 0 ? 443 : config.port,
+      ...(config.eksAddons ? { eksAddons: { region: 'us-east-1' } } : {}),
       nodes: nodePool({
         count: config.workerNodes,
         instanceType: 'm5.large',

@@ -48,7 +48,13 @@ export interface TestCluster {
 
 /** Starts an in-process daemon on a free port of 127.0.0.1 with its own state dir. */
 export async function startCluster(
-  opts: { inMemory?: boolean; workerNodes?: number; clock?: Clock; timers?: Scheduler } = {},
+  opts: {
+    inMemory?: boolean;
+    workerNodes?: number;
+    clock?: Clock;
+    timers?: Scheduler;
+    eksAddons?: boolean;
+  } = {},
 ): Promise<TestCluster> {
   const stateDir = mkdtempSync(join(tmpdir(), 'kiln-e2e-'));
   const cacheDir = join(stateDir, 'kube-cache');
@@ -61,6 +67,8 @@ export async function startCluster(
       fsync: false,
       // API-semantics tests want no kubelet acting on their pods; workload tests ask for nodes.
       workerNodes: opts.workerNodes ?? 0,
+      // Likewise no kube-system add-ons unless a test asks for the EKS-shaped cluster.
+      eksAddons: opts.eksAddons ?? false,
     },
     {},
   );

@@ -56,6 +56,16 @@ const PROFILES: readonly ImageProfile[] = [
     },
   },
   {
+    // The VPC CNI's init container copies the CNI binaries onto the node and exits.
+    match: /^(?:[\w.-]+(?::\d+)?\/)?amazon-k8s-cni-init(?:[:@].*)?$/,
+    runsCommand: false,
+    base: {
+      sizeBytes: 61_343_772,
+      exitAfterMs: 800,
+      startLines: ['Copying CNI plugin binaries ...'],
+    },
+  },
+  {
     match: SHELL_IMAGES,
     runsCommand: true,
     base: { sizeBytes: 2_155_134, ignoresSigterm: true, exitAfterMs: 100 },

@@ -1,0 +1,14 @@
+export * from './types.ts';
+export * from './sizing-table.ts';
+export { effectiveRequest } from './sizing-requests.ts';
+export * from './sizing.ts';
+export { globMatches } from './matching-glob.ts';
+export * from './matching.ts';
+export * from './matching-mutation.ts';
+export * from './compatibility-volumes.ts';
+export {
+  FARGATE_ALLOWED_ADDED_CAPABILITIES,
+  FARGATE_UNSUPPORTED_PREFIX,
+  fargateIncompatibilities,
+  fargateUnsupportedMessage,
+} from './compatibility.ts';
