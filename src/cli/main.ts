@@ -13,6 +13,8 @@ import {
 } from '../daemon/index.ts';
 import { jsonLogger } from '../telemetry/index.ts';
 import { randomIds, systemClock } from '../util/index.ts';
+import { addFargateCommands } from './eksctl/commands.ts';
+import { CliError } from './eksctl/config-file.ts';
 import { isReady } from './health.ts';
 import { runningPid, sleep } from './process.ts';
 
@@ -207,12 +209,22 @@ export function buildCli(): Command {
   ).action((flags: UpFlags & { merge?: boolean }) => {
     kubeconfig(configFrom(flags), flags.merge === true);
   });
+  addFargateCommands(
+    {
+      create: program.command('create').description('create EKS resources (as eksctl create)'),
+      get: program.command('get').description('get EKS resources (as eksctl get)'),
+      delete: program.command('delete').description('delete EKS resources (as eksctl delete)'),
+    },
+    process.env,
+  );
   return program;
 }
 
 await buildCli()
   .parseAsync(process.argv)
   .catch((e: unknown) => {
-    process.stderr.write(`kiln: ${e instanceof Error ? e.message : String(e)}\n`);
+    // eksctl's commands report failures as eksctl does; the rest as kiln.
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(e instanceof CliError ? `Error: ${message}\n` : `kiln: ${message}\n`);
     process.exitCode = 1;
   });

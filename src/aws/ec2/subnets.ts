@@ -1,0 +1,252 @@
+import { StoreAlreadyExistsError } from '../../store/index.ts';
+import { AwsError } from '../types.ts';
+import {
+  cidrContains,
+  cidrHas,
+  cidrOverlaps,
+  cidrSize,
+  formatCidr,
+  formatIp,
+  parseCidr,
+  parseIp,
+  type Cidr,
+} from './cidr.ts';
+import { mustGet, newId, selectByIds, tagSet, type Ec2Handler, type Scope } from './context.ts';
+import { dependencyViolation, invalidCidr, invalidParameterValue } from './errors.ts';
+import type { SubnetRecord } from './model.ts';
+import { bool, memberList, optional, required, tagSpecifications, type Tag } from './params.ts';
+import { checkFilterNames, matchesFilters, paginate, parseFilters } from './query.ts';
+import { zonesOf } from './zones.ts';
+
+/** EC2 reserves the first four addresses and the last one of every subnet. */
+const RESERVED = 5;
+
+export interface SubnetInput {
+  readonly vpcId: string;
+  readonly cidrBlock: string;
+  readonly availabilityZone?: string;
+  readonly mapPublicIpOnLaunch?: boolean;
+  readonly tags?: readonly Tag[];
+}
+
+function checkZone(scope: Scope, zone: string | undefined) {
+  const zones = zonesOf(scope.region);
+  if (zone === undefined) return zones[0] ?? { zoneName: `${scope.region}a`, zoneId: '' };
+  const found = zones.find((z) => z.zoneName === zone || z.zoneId === zone);
+  if (!found) {
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${zone}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: ${zones.map((z) => z.zoneName).join(', ')}.`,
+    );
+  }
+  return found;
+}
+
+function checkBlock(scope: Scope, input: SubnetInput): Cidr {
+  const vpc = mustGet(scope, 'vpc', input.vpcId);
+  const cidr = parseCidr(input.cidrBlock);
+  if (!cidr) throw invalidCidr(input.cidrBlock);
+  const block = formatCidr(cidr);
+  const vpcCidr = parseCidr(vpc.cidrBlock);
+  if (cidr.prefix < 16 || cidr.prefix > 28 || !vpcCidr || !cidrContains(vpcCidr, cidr)) {
+    throw new AwsError('InvalidSubnet.Range', `The CIDR '${block}' is invalid.`);
+  }
+  const clash = scope.env.state.list(scope.region, 'subnet').some((s) => {
+    const other = parseCidr(s.cidrBlock);
+    return s.vpcId === vpc.vpcId && other !== undefined && cidrOverlaps(other, cidr);
+  });
+  if (clash) {
+    throw new AwsError(
+      'InvalidSubnet.Conflict',
+      `The CIDR '${block}' conflicts with another subnet`,
+    );
+  }
+  return cidr;
+}
+
+export async function createSubnet(scope: Scope, input: SubnetInput): Promise<SubnetRecord> {
+  const zone = checkZone(scope, input.availabilityZone);
+  const cidr = checkBlock(scope, input);
+  const subnet: SubnetRecord = {
+    subnetId: newId(scope.env.ids, 'subnet'),
+    vpcId: input.vpcId,
+    cidrBlock: formatCidr(cidr),
+    availabilityZone: zone.zoneName,
+    availabilityZoneId: zone.zoneId,
+    mapPublicIpOnLaunch: input.mapPublicIpOnLaunch ?? false,
+    tags: input.tags ?? [],
+  };
+  await scope.env.state.create(scope.region, { kind: 'subnet', id: subnet.subnetId }, subnet);
+  return subnet;
+}
+
+/** Addresses still free: the block's size less EC2's five and those handed out. */
+export function availableIpAddressCount(scope: Scope, subnet: SubnetRecord): number {
+  const cidr = parseCidr(subnet.cidrBlock);
+  const used = scope.env.state.count(scope.region, 'ip', `${subnet.subnetId}/`);
+  return cidr ? Math.max(0, cidrSize(cidr) - RESERVED - used) : 0;
+}
+
+export function describeSubnet(scope: Scope, s: SubnetRecord): Record<string, unknown> {
+  const { accountId } = scope.env;
+  return {
+    subnetId: s.subnetId,
+    subnetArn: `arn:aws:ec2:${scope.region}:${accountId}:subnet/${s.subnetId}`,
+    state: 'available',
+    vpcId: s.vpcId,
+    ownerId: accountId,
+    cidrBlock: s.cidrBlock,
+    availableIpAddressCount: availableIpAddressCount(scope, s),
+    availabilityZone: s.availabilityZone,
+    availabilityZoneId: s.availabilityZoneId,
+    defaultForAz: false,
+    mapPublicIpOnLaunch: s.mapPublicIpOnLaunch,
+    assignIpv6AddressOnCreation: false,
+    ipv6CidrBlockAssociationSet: [],
+    ...tagSet(s.tags),
+  };
+}
+
+const SUBNET_FILTERS = [
+  'vpc-id',
+  'subnet-id',
+  'availability-zone',
+  'availability-zone-id',
+  'cidr-block',
+  'cidr',
+  'cidrBlock',
+  'map-public-ip-on-launch',
+  'default-for-az',
+  'state',
+  'owner-id',
+];
+
+function subnetAttributes(scope: Scope, s: SubnetRecord) {
+  return (name: string): readonly string[] | undefined => {
+    if (name === 'cidr-block' || name === 'cidr' || name === 'cidrBlock') return [s.cidrBlock];
+    return {
+      'vpc-id': [s.vpcId],
+      'subnet-id': [s.subnetId],
+      'availability-zone': [s.availabilityZone],
+      'availability-zone-id': [s.availabilityZoneId],
+      'map-public-ip-on-launch': [String(s.mapPublicIpOnLaunch)],
+      'default-for-az': ['false'],
+      state: ['available'],
+      'owner-id': [scope.env.accountId],
+    }[name];
+  };
+}
+
+/**
+ * Hands out the lowest free private address of a subnet. The address is a store record of
+ * its own, created exclusively, so two concurrent allocations never get the same address.
+ * Throws `InsufficientFreeAddressesInSubnet` when the subnet is full.
+ */
+export async function allocateIp(scope: Scope, subnetId: string): Promise<string> {
+  const subnet = mustGet(scope, 'subnet', subnetId);
+  const cidr = parseCidr(subnet.cidrBlock);
+  const { state } = scope.env;
+  for (;;) {
+    const used = new Set(state.list(scope.region, 'ip', `${subnetId}/`).map((r) => r.ip));
+    const ip = cidr && firstFree(cidr, used);
+    if (ip === undefined) {
+      throw new AwsError(
+        'InsufficientFreeAddressesInSubnet',
+        `There are not enough free addresses in subnet '${subnetId}' to satisfy the requested number of instances.`,
+      );
+    }
+    try {
+      await state.create(scope.region, { kind: 'ip', id: `${subnetId}/${ip}` }, { subnetId, ip });
+      return ip;
+    } catch (e: unknown) {
+      if (!(e instanceof StoreAlreadyExistsError)) throw e;
+    }
+  }
+}
+
+function firstFree(cidr: Cidr, used: ReadonlySet<string>): string | undefined {
+  const last = cidr.base + cidrSize(cidr) - 1;
+  for (let n = cidr.base + 4; n < last; n++) {
+    const ip = formatIp(n);
+    if (!used.has(ip)) return ip;
+  }
+  return undefined;
+}
+
+/** Returns an address to its subnet; releasing a free address is a no-op. */
+export async function releaseIp(scope: Scope, input: { subnetId: string; ip: string }) {
+  const subnet = mustGet(scope, 'subnet', input.subnetId);
+  const cidr = parseCidr(subnet.cidrBlock);
+  const n = parseIp(input.ip);
+  if (!cidr || n === undefined || !cidrHas(cidr, n)) throw invalidParameterValue(input.ip, 'ip');
+  const id = `${input.subnetId}/${input.ip}`;
+  if (scope.env.state.get(scope.region, 'ip', id))
+    await scope.env.state.remove(scope.region, 'ip', id);
+}
+
+const describeSubnets: Ec2Handler = (scope, params) => {
+  const filters = parseFilters(params);
+  checkFilterNames(filters, SUBNET_FILTERS);
+  const chosen = selectByIds(scope.env.state.list(scope.region, 'subnet'), {
+    ids: memberList(params, 'SubnetId'),
+    idOf: (s) => s.subnetId,
+    kind: 'subnet',
+  }).filter((s) => matchesFilters(filters, subnetAttributes(scope, s), s.tags));
+  const page = paginate(chosen, (s) => s.subnetId, { params });
+  return Promise.resolve({
+    subnetSet: page.items.map((s) => describeSubnet(scope, s)),
+    nextToken: page.nextToken,
+  });
+};
+
+const deleteSubnet: Ec2Handler = async (scope, params) => {
+  const subnetId = required(params, 'SubnetId');
+  mustGet(scope, 'subnet', subnetId);
+  const { state } = scope.env;
+  const inUse =
+    state.count(scope.region, 'ip', `${subnetId}/`) > 0 ||
+    state.list(scope.region, 'nat').some((n) => n.subnetId === subnetId && n.state !== 'deleted');
+  if (inUse) throw dependencyViolation('subnet', subnetId);
+  for (const t of state.list(scope.region, 'rtb')) {
+    if (!t.associations.some((a) => a.subnetId === subnetId)) continue;
+    await state.update(scope.region, { kind: 'rtb', id: t.routeTableId }, (cur) => ({
+      ...cur,
+      associations: cur.associations.filter((a) => a.subnetId !== subnetId),
+    }));
+  }
+  await state.remove(scope.region, 'subnet', subnetId);
+  return { return: true };
+};
+
+const modifySubnetAttribute: Ec2Handler = async (scope, params) => {
+  const subnetId = required(params, 'SubnetId');
+  mustGet(scope, 'subnet', subnetId);
+  const map = bool(params, 'MapPublicIpOnLaunch.Value');
+  if (map === undefined) {
+    throw new AwsError(
+      'MissingParameter',
+      'The request must contain exactly one attribute to modify',
+    );
+  }
+  await scope.env.state.update(scope.region, { kind: 'subnet', id: subnetId }, (s) => ({
+    ...s,
+    mapPublicIpOnLaunch: map,
+  }));
+  return { return: true };
+};
+
+export const SUBNET_ACTIONS: Readonly<Record<string, Ec2Handler>> = {
+  CreateSubnet: async (scope, params) => {
+    const zone = optional(params, 'AvailabilityZone') ?? optional(params, 'AvailabilityZoneId');
+    const subnet = await createSubnet(scope, {
+      vpcId: required(params, 'VpcId'),
+      cidrBlock: required(params, 'CidrBlock'),
+      tags: tagSpecifications(params, 'subnet'),
+      ...(zone === undefined ? {} : { availabilityZone: zone }),
+    });
+    return { subnet: describeSubnet(scope, subnet) };
+  },
+  DescribeSubnets: describeSubnets,
+  DeleteSubnet: deleteSubnet,
+  ModifySubnetAttribute: modifySubnetAttribute,
+};

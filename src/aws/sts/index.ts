@@ -1,0 +1,2 @@
+export { StsService, type StsServiceOptions } from './sts-service.ts';
+export { StsCredentials, type TemporaryCredential } from './sts-credentials.ts';
