@@ -42,7 +42,8 @@ export interface NodeAgentOptions {
 
 interface HostedNode {
   readonly spec: NodeSpec;
-  readonly ips: IpAllocator;
+  /** Undefined when the node's pod takes `spec.podIp`. */
+  readonly ips: IpAllocator | undefined;
   readonly recorder: EventRecorder;
   readySince: number;
 }
@@ -75,18 +76,7 @@ export class NodeAgent implements PodLogSource {
         return rec?.uid === pod.metadata.uid ? rec : undefined;
       },
     });
-    for (const spec of opts.nodes) {
-      this.#nodes.set(spec.name, {
-        spec,
-        ips: new IpAllocator(spec.podCidr),
-        recorder: new EventRecorder({
-          client: opts.client,
-          clock: opts.clock,
-          source: { component: 'kubelet', host: spec.name },
-        }),
-        readySince: 0,
-      });
-    }
+    for (const spec of opts.nodes) this.#host(spec);
     this.#sync = new PodSync({
       runtime: opts.runtime,
       clock: opts.clock,
@@ -94,9 +84,65 @@ export class NodeAgent implements PodLogSource {
       enqueue: (key) => this.#queue?.add(key),
       allocateIp: (node, hostNetwork) => {
         const n = this.#node(node);
-        return hostNetwork ? n.spec.internalIp : n.ips.allocate();
+        if (n.spec.podIp !== undefined) return n.spec.podIp;
+        return hostNetwork || n.ips === undefined ? n.spec.internalIp : n.ips.allocate();
       },
     });
+  }
+
+  #host(spec: NodeSpec): HostedNode {
+    const hosted: HostedNode = {
+      spec,
+      ips: spec.podIp === undefined ? new IpAllocator(spec.podCidr) : undefined,
+      recorder: new EventRecorder({
+        client: this.#o.client,
+        clock: this.#o.clock,
+        source: { component: 'kubelet', host: spec.name },
+      }),
+      readySince: 0,
+    };
+    this.#nodes.set(spec.name, hosted);
+    return hosted;
+  }
+
+  /**
+   * Starts hosting a node while running (a Fargate node): registers the Node and its Lease.
+   * Idempotent: a node already hosted is left as it is. The agent must not have been built
+   * with exactly one node, whose pod watch is narrowed to that node.
+   */
+  async addNode(spec: NodeSpec): Promise<void> {
+    if (this.#nodes.has(spec.name)) return;
+    const hosted = this.#host(spec);
+    try {
+      await this.#register(hosted);
+      await this.#renewLease(spec.name, this.#o.clock.now());
+    } catch (e: unknown) {
+      this.#nodes.delete(spec.name);
+      throw e;
+    }
+    for (const pod of this.#informer?.list() ?? []) {
+      if (nodeNameOf(pod) === spec.name) this.#queue?.add(objectKey(pod));
+    }
+  }
+
+  /**
+   * Stops hosting a node: tears down what still runs there, then deletes its Lease and Node.
+   * Succeeds when they are already gone or the node was never hosted here.
+   */
+  async removeNode(name: string): Promise<void> {
+    for (const rec of [...this.#records.values()]) if (rec.node === name) await this.#forget(rec);
+    this.#nodes.delete(name);
+    this.#leases.delete(name);
+    for (const path of [
+      `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`,
+      `/api/v1/nodes/${name}`,
+    ]) {
+      try {
+        await this.#o.client.delete(path);
+      } catch (e: unknown) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
   }
 
   #node(name: string): HostedNode {
@@ -192,33 +238,35 @@ export class NodeAgent implements PodLogSource {
 
   async #renewLeases(): Promise<void> {
     const now = this.#o.clock.now();
-    for (const name of this.#nodes.keys()) {
-      const path = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`;
-      try {
-        // As the kubelet's lease controller: update the lease it last wrote, and read it back
-        // only when that copy is missing or stale (a conflict).
-        const lease = this.#leases.get(name) ?? (await this.#o.client.get(path));
-        const spec = isJsonObject(lease['spec']) ? lease['spec'] : {};
-        this.#leases.set(
-          name,
-          await this.#o.client.update(path, {
-            ...lease,
-            spec: { ...spec, renewTime: rfc3339Micro(now) },
-          }),
-        );
-      } catch (e: unknown) {
-        this.#leases.delete(name);
-        if (isConflict(e)) continue;
-        if (!isNotFound(e)) throw e;
-        const node = await this.#o.client.get(`/api/v1/nodes/${name}`);
-        this.#leases.set(
-          name,
-          await this.#o.client.create(
-            '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
-            leaseObject(node, now),
-          ),
-        );
-      }
+    for (const name of this.#nodes.keys()) await this.#renewLease(name, now);
+  }
+
+  async #renewLease(name: string, now: number): Promise<void> {
+    const path = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`;
+    try {
+      // As the kubelet's lease controller: update the lease it last wrote, and read it back
+      // only when that copy is missing or stale (a conflict).
+      const lease = this.#leases.get(name) ?? (await this.#o.client.get(path));
+      const spec = isJsonObject(lease['spec']) ? lease['spec'] : {};
+      this.#leases.set(
+        name,
+        await this.#o.client.update(path, {
+          ...lease,
+          spec: { ...spec, renewTime: rfc3339Micro(now) },
+        }),
+      );
+    } catch (e: unknown) {
+      this.#leases.delete(name);
+      if (isConflict(e)) return;
+      if (!isNotFound(e)) throw e;
+      const node = await this.#o.client.get(`/api/v1/nodes/${name}`);
+      this.#leases.set(
+        name,
+        await this.#o.client.create(
+          '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+          leaseObject(node, now),
+        ),
+      );
     }
   }
 
@@ -315,8 +363,8 @@ export class NodeAgent implements PodLogSource {
     if (sb === undefined) return;
     this.#bySandbox.delete(sb.id);
     await this.#o.runtime.removeSandbox(sb.id);
-    const n = this.#node(rec.node);
-    if (sb.ip !== n.spec.internalIp) n.ips.release(sb.ip);
+    const n = this.#nodes.get(rec.node);
+    if (n !== undefined && sb.ip !== n.spec.internalIp) n.ips?.release(sb.ip);
   }
 
   /** A pod that vanished (or was replaced) without a graceful end: tear its sandbox down. */

@@ -17,6 +17,11 @@ export interface NodeSpec {
   readonly internalIp: string;
   /** Where its pods' IPs come from, e.g. `10.244.1.0/24`. */
   readonly podCidr: string;
+  /**
+   * The one address its pod takes instead of one from `podCidr` (a Fargate node: the pod IP is
+   * the node's InternalIP). Such a node reports no podCIDR.
+   */
+  readonly podIp?: string;
   /** e.g. `v1.32.4-eks-1a2b3c4`. */
   readonly kubeletVersion: string;
   readonly providerId?: string;
@@ -101,8 +106,7 @@ export function nodeObject(spec: NodeSpec, a: { now: number; runtimeVersion: str
       },
     },
     spec: {
-      podCIDR: spec.podCidr,
-      podCIDRs: [spec.podCidr],
+      ...(spec.podIp === undefined ? { podCIDR: spec.podCidr, podCIDRs: [spec.podCidr] } : {}),
       ...(spec.providerId === undefined ? {} : { providerID: spec.providerId }),
       ...(spec.taints === undefined || spec.taints.length === 0 ? {} : { taints: spec.taints }),
     },

@@ -1,3 +1,5 @@
+import type { KubeObject } from '../api/index.ts';
+
 /** Who is making a request, after authentication. */
 export interface UserInfo {
   readonly username: string;
@@ -23,6 +25,13 @@ export interface ApiRequest {
 /** Where a streaming response writes. `write` returns false when the client is slow. */
 export interface ResponseSink {
   write(chunk: string): boolean;
+  /**
+   * Optional, for sinks in the same process: a JSON watch event given as its type and its
+   * object's JSON (shared by every watcher of the change), instead of the serialised line
+   * `{"type":…,"object":…}` that `write` would get; with `object` too when it is the stored,
+   * deeply frozen object that JSON encodes. Lets watchers in the process share one object.
+   */
+  writeEvent?(type: string, objectJson: string, object?: KubeObject): boolean;
   readonly signal: AbortSignal;
 }
 

@@ -1,6 +1,16 @@
 import type { JsonObject, KubeObject, ManagedFieldsEntry } from '../api/index.ts';
 import { parseApiVersion } from '../api/index.ts';
-import { changedFields, fieldSetOf, fromFieldsV1, toFieldsV1, type FieldSet } from './field-set.ts';
+import {
+  fieldsV1HasAnyLeaf,
+  fieldsV1HasLeaf,
+  fieldValuesOf,
+  fromFieldsV1,
+  isCanonicalFieldsV1,
+  sameFieldValue,
+  toFieldsV1,
+  type FieldSet,
+  type FieldValues,
+} from './field-set.ts';
 import { builtinPatchSchema } from './patch/builtin-schemas.ts';
 import { UNTAGGED, type StructPatchSchema } from './patch/schema.ts';
 
@@ -55,6 +65,38 @@ export function readEntries(
   }));
 }
 
+/** One existing entry while a write is recorded: its set is read only if the write touches it. */
+interface LazyEntry {
+  entry: ManagedFieldsEntry;
+  set: FieldSet | undefined;
+}
+
+function setOf(e: LazyEntry): FieldSet {
+  e.set ??= fromFieldsV1(e.entry.fieldsV1);
+  return e.set;
+}
+
+/** The leaf paths of `after` that are new or hold a different value than in `before`. */
+function changedPaths(after: FieldValues, before: FieldValues | undefined): FieldSet {
+  if (before === undefined) return new Set(after.keys());
+  const out: FieldSet = new Set();
+  for (const [p, v] of after) if (!before.has(p) || !sameFieldValue(before.get(p), v)) out.add(p);
+  return out;
+}
+
+/** The entry as writeEntries writes it, or undefined when its set is empty. */
+function finalEntry(e: LazyEntry): ManagedFieldsEntry | undefined {
+  // An untouched entry already in toFieldsV1's form is kept as it is, saving the re-encoding.
+  const v1 = e.entry.fieldsV1;
+  if (e.set === undefined && isCanonicalFieldsV1(v1)) {
+    if (!fieldsV1HasAnyLeaf(v1)) return undefined;
+    return { ...e.entry, fieldsType: 'FieldsV1', fieldsV1: v1 };
+  }
+  const set = setOf(e);
+  if (set.size === 0) return undefined;
+  return { ...e.entry, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(set) };
+}
+
 /**
  * Records a non-apply write in managedFields: the writer becomes the owner of every field it
  * changed, and other managers lose those fields (structured-merge-diff's Update semantics).
@@ -66,27 +108,46 @@ export function recordManagedFields(
 ): void {
   if (ref.operation === 'Apply') return;
   const schema = schemaFor(next);
-  const after = fieldSetOf(asJson(next), schema);
-  const before = old ? fieldSetOf(asJson(old), schema) : new Set<string>();
-  const changed = old
-    ? changedFields({ before, after }, { before: asJson(old), after: asJson(next) }, schema)
-    : after;
-  const removed = [...before].filter((p) => !after.has(p));
-  const entries = readEntries(old);
-  for (const e of entries) {
-    for (const p of changed) e.set.delete(p);
-    for (const p of removed) e.set.delete(p);
+  const after = fieldValuesOf(asJson(next), schema);
+  const before = old ? fieldValuesOf(asJson(old), schema) : undefined;
+  const changed = changedPaths(after, before);
+  // What every manager loses: the changed fields and the removed ones.
+  const lost = [...changed];
+  if (before) for (const p of before.keys()) if (!after.has(p)) lost.push(p);
+  const entries = (old?.metadata.managedFields ?? []).map((entry): LazyEntry => ({
+    entry,
+    set: undefined,
+  }));
+  for (const e of entries) lose(e, lost);
+  if (changed.size > 0) gain(entries, { next, ref, changed });
+  const kept = entries.map(finalEntry).filter((e) => e !== undefined);
+  if (kept.length === 0) delete next.metadata.managedFields;
+  else next.metadata.managedFields = kept;
+}
+
+/**
+ * Takes `lost` from an entry, reading its set only when it owns any of them: most writes touch
+ * few managers' fields.
+ */
+function lose(e: LazyEntry, lost: readonly string[]): void {
+  if (!lost.some((p) => fieldsV1HasLeaf(e.entry.fieldsV1, p))) return;
+  const set = setOf(e);
+  for (const p of lost) set.delete(p);
+}
+
+/** The writer's entry takes the changed fields (made when it has none yet). */
+function gain(
+  entries: LazyEntry[],
+  w: { next: KubeObject; ref: ManagerRef; changed: FieldSet },
+): void {
+  const mine = entries.find((e) => sameEntry(e.entry, w.ref));
+  if (mine) {
+    const set = setOf(mine);
+    for (const p of w.changed) set.add(p);
+    mine.entry = { ...mine.entry, time: w.ref.time };
+  } else {
+    entries.push({ entry: entryFor(w.next, w.ref), set: w.changed });
   }
-  if (changed.size > 0) {
-    const mine = entries.find((e) => sameEntry(e.entry, ref));
-    if (mine) {
-      for (const p of changed) mine.set.add(p);
-      mine.entry = { ...mine.entry, time: ref.time };
-    } else {
-      entries.push({ entry: entryFor(next, ref), set: new Set(changed) });
-    }
-  }
-  writeEntries(next, entries);
 }
 
 export function entryFor(obj: KubeObject, ref: ManagerRef): ManagedFieldsEntry {

@@ -1,5 +1,6 @@
 import { isJsonObject, type JsonObject, type KubeObject } from '../api/index.ts';
 import { rfc3339 } from '../util/index.ts';
+import type { AdmissionAttributes } from './admission/index.ts';
 import { decodeObject } from './content.ts';
 import { errors, statusSuccess, toApiError } from './errors.ts';
 import { jsonResponse, type ApiResponse } from './http-types.ts';
@@ -196,7 +197,7 @@ export async function deleteOne(op: RestOp, opts: DeleteOptions): Promise<ApiRes
   if (!stored) throw errors.notFound(qualifiedKind(op.def), op.info.name);
   const obj = stored.object;
   checkPreconditions(op, obj, opts.preconditions);
-  await op.deps.admission.validate({
+  const attrs: AdmissionAttributes = {
     operation: 'DELETE',
     def: op.def,
     subresource: '',
@@ -207,7 +208,10 @@ export async function deleteOne(op: RestOp, opts: DeleteOptions): Promise<ApiRes
     user: op.req.user,
     dryRun: isDryRun(op.req),
     warnings: [],
-  });
+  };
+  // Mutating webhooks see DELETE too (they may only allow or deny it: there is no object).
+  await op.deps.admission.admit(attrs);
+  await op.deps.admission.validate(attrs);
   const grace = gracePeriod(op, obj, opts);
   const finalizer = finalizerFor(opts.propagationPolicy);
   const pending =

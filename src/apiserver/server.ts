@@ -1,9 +1,9 @@
 import { isJsonObject, type JsonObject } from '../api/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
-import { AdmissionChain, namespaceLifecycle } from './admission/index.ts';
-import { serviceIpAllocation } from './admission/service-ips.ts';
-import { webhookAdmission } from './admission/webhook.ts';
+import { AdmissionChain } from './admission/index.ts';
+import { defaultAdmissionPlugins } from './admission/default-chain.ts';
+import type { Auditor } from './audit/index.ts';
 import type { Authenticator } from './authn.ts';
 import type { TokenIssuer } from './authn/token-issuer.ts';
 import { serviceAccountIssuerDiscovery, tokenRequestHandler } from './authn/token-request.ts';
@@ -13,6 +13,7 @@ import {
   forbiddenError,
   impersonate,
   type Authorizer,
+  type Decision,
   type ReviewHandler,
   type RuleResolver,
 } from './authz/index.ts';
@@ -20,7 +21,7 @@ import { decodeObject } from './content.ts';
 import { CrdController, schemaCatalogFor } from './crd/index.ts';
 import { apiGroup, apiResourceList, discoveryRoot, VERSION_INFO } from './discovery.ts';
 import { ApiError, errors, toApiError } from './errors.ts';
-import { jsonResponse, type ApiRequest, type ApiResponse } from './http-types.ts';
+import { jsonResponse, type ApiRequest, type ApiResponse, type UserInfo } from './http-types.ts';
 import { buildOpenApiBundle, type OpenApiBundle, type ServedResource } from './openapi/index.ts';
 import { parseRequestInfo, type RequestInfo, type ResourceRequestInfo } from './request-info.ts';
 import { builtinResources } from './resources/builtin.ts';
@@ -53,6 +54,8 @@ export interface ApiServerOptions {
    * it; only tests of the REST machinery leave it out (then every request is allowed).
    */
   readonly security?: ServerSecurity;
+  /** Writes the audit log (absent: no audit log). */
+  readonly auditor?: Auditor;
 }
 
 export interface ServerSecurity {
@@ -62,6 +65,18 @@ export interface ServerSecurity {
   readonly authenticator: Authenticator;
   /** Signs ServiceAccount tokens (TokenRequest) and publishes their keys (OIDC discovery). */
   readonly tokens: TokenIssuer;
+}
+
+/** What request handling learns that the audit event reports. */
+interface AuditSeen {
+  info?: RequestInfo;
+  acting?: UserInfo;
+  decision?: Decision;
+}
+
+function requestUri(prefix: string, req: ApiRequest): string {
+  const q = req.query.toString();
+  return `${prefix}${req.path}${q === '' ? '' : `?${q}`}`;
 }
 
 interface OpenApiCache {
@@ -145,6 +160,7 @@ export class ApiServer {
   readonly #pathPrefix: string;
   readonly #bookmarkIntervalMs: number;
   readonly #security: ServerSecurity | undefined;
+  readonly #auditor: Auditor | undefined;
   readonly #reviews: Readonly<Record<string, ReviewHandler>>;
   readonly #tokenRequest: Handler | undefined;
   #openapiCache: OpenApiCache | undefined;
@@ -153,11 +169,14 @@ export class ApiServer {
     this.registry = opts.registry ?? new ResourceRegistry(builtinResources);
     const admission =
       opts.admission ??
-      new AdmissionChain([
-        namespaceLifecycle(opts.store),
-        serviceIpAllocation(opts.store, { clock: opts.clock, ids: opts.ids }),
-        webhookAdmission({ store: opts.store, clock: opts.clock, ids: opts.ids }),
-      ]);
+      new AdmissionChain(
+        defaultAdmissionPlugins({
+          store: opts.store,
+          clock: opts.clock,
+          ids: opts.ids,
+          serviceAccounts: opts.security !== undefined,
+        }),
+      );
     this.deps = {
       store: opts.store,
       registry: this.registry,
@@ -170,6 +189,7 @@ export class ApiServer {
     this.#pathPrefix = opts.pathPrefix ?? '';
     this.#bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 60_000;
     this.#security = opts.security;
+    this.#auditor = opts.auditor;
     const sec = opts.security;
     this.#reviews = sec
       ? createReviewHandlers({
@@ -188,9 +208,27 @@ export class ApiServer {
   }
 
   async handle(req: ApiRequest): Promise<ApiResponse> {
+    const receivedAt = this.deps.clock.now();
+    const seen: AuditSeen = {};
+    const response = await this.#handle(req, seen);
+    // Audited here, where the acting user, the decision and the final status are all known.
+    this.#auditor?.record({
+      req,
+      info: seen.info,
+      response,
+      receivedAt,
+      requestURI: requestUri(this.#pathPrefix, req),
+      ...(seen.acting ? { acting: seen.acting } : {}),
+      ...(seen.decision ? { decision: seen.decision } : {}),
+    });
+    return response;
+  }
+
+  async #handle(req: ApiRequest, seen: AuditSeen): Promise<ApiResponse> {
     try {
       const info = parseRequestInfo(req.method, req.path, req.query);
-      const authorized = this.#authorize(req, info);
+      seen.info = info;
+      const authorized = this.#authorize(req, info, seen);
       if (info.kind === 'nonresource') return await this.#nonResource(authorized);
       return await this.#resource(authorized, info);
     } catch (e: unknown) {
@@ -203,13 +241,15 @@ export class ApiServer {
    * kube-apiserver's WithImpersonation and WithAuthorization filters: the request as the user
    * it acts for, or a 403 Status.
    */
-  #authorize(req: ApiRequest, info: RequestInfo): ApiRequest {
+  #authorize(req: ApiRequest, info: RequestInfo, seen: AuditSeen): ApiRequest {
     const sec = this.#security;
     if (!sec) return req;
     const user = impersonate(req.user, req.headers, sec.authorizer);
     const acting = user === req.user ? req : { ...req, user };
+    seen.acting = user;
     const attrs = attributesFor(acting, info);
     const d = sec.authorizer.authorize(attrs);
+    seen.decision = d;
     if (d.decision !== 'allow') throw forbiddenError(attrs, d.reason);
     return acting;
   }

@@ -132,7 +132,9 @@ export async function bind(op: RestOp, podName: string): Promise<ApiResponse> {
   const key = keyFor(podsOp);
   const stored = op.deps.store.get(key);
   if (!stored) throw errors.notFound({ group: '', resource: 'pods' }, podName);
-  const pod = clone(stored.object);
+  // Only top-level members are replaced below, and stored objects are never changed in place:
+  // a shallow copy is enough.
+  const pod: KubeObject = { ...stored.object };
   if (pod.metadata.deletionTimestamp !== undefined) {
     throw errors.conflict(
       { group: '', resource: 'pods' },

@@ -136,6 +136,23 @@ function line(
   return `{"type":"${ev.type}","object":${ev.json ?? JSON.stringify(ev.object)}}\n`;
 }
 
+/**
+ * Sends one ADDED/MODIFIED/DELETED event: to sinks that take events (in process) as its object's
+ * JSON and, when that is the stored frozen object, the object itself; else as a line.
+ */
+function send(
+  a: { op: RestOp; p: Params; sink: ResponseSink },
+  ev: { type: EventType; object: KubeObject; json?: string },
+): void {
+  if (a.sink.writeEvent === undefined || a.p.table) {
+    a.sink.write(line(a.op, a.p, ev));
+    return;
+  }
+  if (ev.json === undefined) a.sink.writeEvent(ev.type, JSON.stringify(ev.object));
+  else if (Object.isFrozen(ev.object)) a.sink.writeEvent(ev.type, ev.json, ev.object);
+  else a.sink.writeEvent(ev.type, ev.json);
+}
+
 async function runWatch(
   op: RestOp,
   a: { p: Params; timing: WatchTiming; sink: ResponseSink },
@@ -156,12 +173,9 @@ async function runWatch(
       for (const s of items) {
         const obj = toExternal(op.def, s.object);
         if (matches(op.def, p.filter, obj))
-          sink.write(
-            line(op, p, {
-              type: 'ADDED',
-              object: obj,
-              ...(obj === s.object ? { json: s.json } : {}),
-            }),
+          send(
+            { op, p, sink },
+            { type: 'ADDED', object: obj, ...(obj === s.object ? { json: s.json } : {}) },
           );
       }
       if (p.initialEndBookmark)
@@ -174,7 +188,7 @@ async function runWatch(
         lastRv = e.revision;
         const ev = classify(op, p.filter, e);
         if (!ev) return;
-        sink.write(line(op, p, { ...ev, ...(ev.object === e.object ? { json: e.json } : {}) }));
+        send({ op, p, sink }, { ...ev, ...(ev.object === e.object ? { json: e.json } : {}) });
       });
     } catch (e: unknown) {
       if (!(e instanceof StoreExpiredError)) throw e;

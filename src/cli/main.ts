@@ -15,6 +15,7 @@ import { jsonLogger } from '../telemetry/index.ts';
 import { randomIds, systemClock } from '../util/index.ts';
 import { addFargateCommands } from './eksctl/commands.ts';
 import { CliError } from './eksctl/config-file.ts';
+import { AwsCallError } from './eksctl/eks-api.ts';
 import { isReady } from './health.ts';
 import { runningPid, sleep } from './process.ts';
 
@@ -25,6 +26,9 @@ interface UpFlags {
   stateDir?: string;
   inMemory?: boolean;
   fsync?: boolean;
+  awsPort?: number;
+  region?: string;
+  clusterName?: string;
 }
 
 function parsePort(v: string): number {
@@ -41,6 +45,9 @@ function configFrom(flags: UpFlags): DaemonConfig {
     ...(flags.stateDir === undefined ? {} : { stateDir: flags.stateDir }),
     ...(flags.inMemory === undefined ? {} : { inMemory: flags.inMemory }),
     ...(flags.fsync === undefined ? {} : { fsync: flags.fsync }),
+    ...(flags.awsPort === undefined ? {} : { awsPort: flags.awsPort }),
+    ...(flags.region === undefined ? {} : { region: flags.region }),
+    ...(flags.clusterName === undefined ? {} : { clusterName: flags.clusterName }),
   });
 }
 
@@ -84,6 +91,12 @@ async function runBackground(config: DaemonConfig, flags: UpFlags): Promise<void
     String(config.port),
     '--host',
     config.host,
+    '--aws-port',
+    String(config.awsPort),
+    '--region',
+    config.region,
+    '--cluster-name',
+    config.clusterName,
   ];
   if (flags.inMemory === true) args.push('--in-memory');
   if (flags.fsync === true) args.push('--fsync');
@@ -190,7 +203,10 @@ export function buildCli(): Command {
       .option('--port <port>', 'API port (default 6443)', parsePort)
       .option('--host <host>', 'address to listen on (default 127.0.0.1)')
       .option('--in-memory', 'keep no state on disk')
-      .option('--fsync', 'fsync every write (survives power loss; slower)'),
+      .option('--fsync', 'fsync every write (survives power loss; slower)')
+      .option('--aws-port <port>', 'AWS endpoint port (default 4566)', parsePort)
+      .option('--region <region>', 'region of the default cluster (default us-east-1)')
+      .option('--cluster-name <name>', 'EKS name of the default cluster (default kiln)'),
   ).action(async (flags: UpFlags) => {
     const config = configFrom(flags);
     await (flags.foreground === true ? runForeground(config) : runBackground(config, flags));
@@ -215,7 +231,14 @@ export function buildCli(): Command {
       get: program.command('get').description('get EKS resources (as eksctl get)'),
       delete: program.command('delete').description('delete EKS resources (as eksctl delete)'),
     },
-    process.env,
+    {
+      env: process.env,
+      // The AWS endpoint of the Kiln this state directory belongs to, when it runs.
+      runningEndpoint: () => {
+        const file = statePaths(loadConfig().stateDir).awsEndpointFile;
+        return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+      },
+    },
   );
   return program;
 }
@@ -225,6 +248,7 @@ await buildCli()
   .catch((e: unknown) => {
     // eksctl's commands report failures as eksctl does; the rest as kiln.
     const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(e instanceof CliError ? `Error: ${message}\n` : `kiln: ${message}\n`);
+    const eksctlStyle = e instanceof CliError || e instanceof AwsCallError;
+    process.stderr.write(eksctlStyle ? `Error: ${message}\n` : `kiln: ${message}\n`);
     process.exitCode = 1;
   });

@@ -1,6 +1,6 @@
 import type { KubeObject, Status } from '../api/index.ts';
 import { KilnError } from '../util/index.ts';
-import type { ClientRequest, Transport } from './transport.ts';
+import type { ClientRequest, Transport, WatchSink } from './transport.ts';
 
 /** A non-2xx answer from the API server, with its Status. */
 export class ApiStatusError extends KilnError {
@@ -138,33 +138,42 @@ export class KubeClient {
     onEvent: (e: WatchEvent) => void,
   ): Promise<void> {
     let failure: ApiStatusError | undefined;
-    const status = await this.transport.stream(
-      {
-        method: 'GET',
-        path,
-        query: {
-          ...opts.query,
-          watch: 'true',
-          resourceVersion: opts.resourceVersion,
-          allowWatchBookmarks: 'true',
-        },
+    const deliver = (parsed: Partial<WatchEvent> & Partial<Status>): void => {
+      if (parsed.type === 'ERROR') {
+        // SAFETY: an ERROR event carries a Status.
+        const s = parsed.object as unknown as Partial<Status>;
+        failure = new ApiStatusError(s.code ?? 500, s);
+        return;
+      }
+      if (parsed.type !== undefined && parsed.object !== undefined)
+        onEvent({ type: parsed.type, object: parsed.object });
+      else if (parsed.kind === 'Status') failure = new ApiStatusError(parsed.code ?? 500, parsed);
+    };
+    const onLine = (line: string): void => {
+      // SAFETY: watch lines are WatchEvent JSON; a Status when the request failed.
+      if (!failure) deliver(JSON.parse(line) as Partial<WatchEvent> & Partial<Status>);
+    };
+    const sink: WatchSink = {
+      line: onLine,
+      event: (type, object) => {
+        // SAFETY: the server only hands over events of the WatchEventType kinds.
+        if (!failure) deliver({ type: type as WatchEventType, object });
       },
-      (line) => {
-        if (failure) return;
-        // SAFETY: watch lines are WatchEvent JSON; a Status when the request failed.
-        const parsed = JSON.parse(line) as Partial<WatchEvent> & Partial<Status>;
-        if (parsed.type === 'ERROR') {
-          // SAFETY: an ERROR event carries a Status.
-          const s = parsed.object as unknown as Partial<Status>;
-          failure = new ApiStatusError(s.code ?? 500, s);
-          return;
-        }
-        if (parsed.type !== undefined && parsed.object !== undefined)
-          onEvent({ type: parsed.type, object: parsed.object });
-        else if (parsed.kind === 'Status') failure = new ApiStatusError(parsed.code ?? 500, parsed);
+    };
+    const request: ClientRequest = {
+      method: 'GET',
+      path,
+      query: {
+        ...opts.query,
+        watch: 'true',
+        resourceVersion: opts.resourceVersion,
+        allowWatchBookmarks: 'true',
       },
-      opts.signal,
-    );
+    };
+    const status =
+      this.transport.watch === undefined
+        ? await this.transport.stream(request, onLine, opts.signal)
+        : await this.transport.watch(request, sink, opts.signal);
     if (failure) throw failure;
     if (status !== 200) throw new ApiStatusError(status, {});
   }

@@ -1,5 +1,6 @@
+import type { KubeObject } from '../api/index.ts';
 import type { ApiRequest, ApiResponse, UserInfo } from '../apiserver/http-types.ts';
-import type { ClientRequest, ClientResponse, Transport } from './transport.ts';
+import type { ClientRequest, ClientResponse, Transport, WatchSink } from './transport.ts';
 
 /** Anything that answers ApiRequests: the embedded ApiServer. */
 export interface InProcessHandler {
@@ -27,10 +28,21 @@ function toApiRequest(r: ClientRequest, user: UserInfo, signal: AbortSignal): Ap
   };
 }
 
+function deepFreeze<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  for (const child of Object.values(v)) deepFreeze(child);
+  return Object.freeze(v);
+}
+
 /** Calls the embedded API server directly: the same protocol, no sockets. */
 export class InProcessTransport implements Transport {
   readonly #handler: InProcessHandler;
   readonly #user: UserInfo;
+  /**
+   * The last watch event object decoded. The store calls every watcher synchronously for one
+   * change, so they all ask for the same JSON in a row and share one decoded object.
+   */
+  #lastDecoded: { readonly json: string; readonly object: KubeObject } | undefined;
   constructor(handler: InProcessHandler, user: UserInfo) {
     this.#handler = handler;
     this.#user = user;
@@ -54,23 +66,45 @@ export class InProcessTransport implements Transport {
     return { status: res.status, body: lines.join('') };
   }
 
-  async stream(
+  stream(r: ClientRequest, onLine: (line: string) => void, signal: AbortSignal): Promise<number> {
+    return this.watch(r, { line: onLine }, signal);
+  }
+
+  async watch(
     r: ClientRequest,
-    onLine: (line: string) => void,
+    sink: Pick<WatchSink, 'line'> & Partial<WatchSink>,
     signal: AbortSignal,
   ): Promise<number> {
     const res = await this.#handler.handle(toApiRequest(r, this.#user, signal));
     if ('body' in res) {
-      onLine(typeof res.body === 'string' ? res.body : res.body.toString('utf8'));
+      sink.line(typeof res.body === 'string' ? res.body : res.body.toString('utf8'));
       return res.status;
     }
+    const onEvent = sink.event;
     await res.stream({
       write: (chunk) => {
-        for (const l of chunk.split('\n')) if (l !== '') onLine(l);
+        for (const l of chunk.split('\n')) if (l !== '') sink.line(l);
         return true;
       },
+      ...(onEvent === undefined
+        ? {}
+        : {
+            writeEvent: (type: string, json: string, object?: KubeObject) => {
+              onEvent(type, object ?? this.#decode(json));
+              return true;
+            },
+          }),
       signal,
     });
     return res.status;
+  }
+
+  #decode(json: string): KubeObject {
+    const last = this.#lastDecoded;
+    if (last?.json === json) return last.object;
+    // SAFETY: the API server streams KubeObject JSON in watch events.
+    const object = deepFreeze(JSON.parse(json) as KubeObject);
+    this.#lastDecoded = { json, object };
+    return object;
   }
 }

@@ -1,3 +1,5 @@
+import type { KubeObject } from '../api/index.ts';
+
 export interface ClientRequest {
   readonly method: string;
   /** Absolute API path, e.g. `/api/v1/namespaces/x/pods`. */
@@ -13,6 +15,16 @@ export interface ClientResponse {
   readonly body: string;
 }
 
+/** Where a watch stream goes: raw lines, or events the server handed over already decoded. */
+export interface WatchSink {
+  line(line: string): void;
+  /**
+   * A watch event whose object was decoded once for every in-process watcher of the same change:
+   * it is shared and deeply frozen (informer caches must not be mutated, as in client-go).
+   */
+  event(type: string, object: KubeObject): void;
+}
+
 /**
  * How a client reaches an API server: in process (the embedded server) or over HTTPS (a real
  * cluster). Controllers only ever see this, so they run against either.
@@ -25,4 +37,9 @@ export interface Transport {
    * comes with its body as one line.
    */
   stream(r: ClientRequest, onLine: (line: string) => void, signal: AbortSignal): Promise<number>;
+  /**
+   * Optional: `stream` for a watch, where events may also arrive decoded (`sink.event`) instead
+   * of as lines, so that one change is decoded once however many watchers share the process.
+   */
+  watch?(r: ClientRequest, sink: WatchSink, signal: AbortSignal): Promise<number>;
 }

@@ -14,3 +14,4 @@ export { NodeLifecycleController } from './node-lifecycle.ts';
 export { TaintEvictionController } from './node-lifecycle-eviction.ts';
 export { JobController } from './job.ts';
 export { CronJobController } from './cronjob.ts';
+export { ResourceQuotaController } from './resource-quota.ts';

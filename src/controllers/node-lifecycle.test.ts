@@ -132,7 +132,8 @@ test('silent node: Unknown, tainted, pods not ready and evicted per toleration; 
     effect: 'NoExecute',
   };
   await pod('bounded', [{ ...unreachable, tolerationSeconds: 300 }]);
-  await pod('none', []);
+  // DefaultTolerationSeconds gives every pod 300 s; a zero toleration is evicted at once.
+  await pod('none', [{ ...unreachable, tolerationSeconds: 0 }]);
   await pod('forever', [unreachable]);
   await eventually(async () => {
     const ev = await cluster.client.get(`${PODS}/forever`);

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectionPath, eksSystemObjects } from '../addons/eks-system.ts';
 import type { KubeObject } from '../api/index.ts';
-import { NodeAgent, type NodeSpec } from '../agent/index.ts';
+import { agentNodeLauncher, NodeAgent, type NodeSpec } from '../agent/index.ts';
 import { ApiServer, LogSources, StreamSources, type UserInfo } from '../apiserver/index.ts';
 import { InProcessTransport, isAlreadyExists, KubeClient, realSleep } from '../client/index.ts';
 import { kubernetesService } from '../apiserver/admission/service-ips.ts';
@@ -13,8 +13,10 @@ import {
   ClusterRoleAggregationController,
   clusterAuthorizer,
 } from '../apiserver/authz/index.ts';
+import { Auditor, AuditFileWriter } from '../apiserver/audit/index.ts';
 import {
   CronJobController,
+  ResourceQuotaController,
   JobController,
   DaemonSetController,
   DisruptionController,
@@ -29,6 +31,11 @@ import {
   ReplicaSetController,
   ServiceAccountController,
 } from '../controllers/index.ts';
+import {
+  FargateControlPlane,
+  type FargateIpSource,
+  type FargateProfileSource,
+} from '../fargate/index.ts';
 import { sleepOn, TimerScheduler, type Scheduler } from '../runtime/index.ts';
 import { SimRuntime } from '../runtime/sim/index.ts';
 import { DefaultScheduler } from '../scheduler/index.ts';
@@ -43,6 +50,15 @@ export const CONTROLLER_USER: UserInfo = {
   username: 'system:kube-controller-manager',
   groups: ['system:masters', 'system:authenticated'],
 };
+
+/** What a cluster's Fargate control plane is built from. */
+export interface FargateWiring {
+  readonly region: string;
+  readonly profiles: FargateProfileSource;
+  /** Built over the cluster's own store (to skip addresses its nodes already hold). */
+  readonly ips: (clusterStore: Store) => FargateIpSource;
+  readonly tls: { readonly cert: string; readonly key: string; readonly caPem: string };
+}
 
 /** A cluster's authenticator chain and ServiceAccount token issuer, made over its store. */
 export type AuthenticationFactory = (store: Store) => {
@@ -75,6 +91,13 @@ export interface ClusterOptions {
   readonly authentication?: AuthenticationFactory;
   /** The API server's port, which the `kubernetes` Service in `default` targets. */
   readonly apiPort?: number;
+  /**
+   * Runs EKS's Fargate control plane (the mutation webhook and fargate-scheduler) with Fargate
+   * nodes hosted by a node agent of their own.
+   */
+  readonly fargate?: FargateWiring;
+  /** Where the audit log goes (JSON lines, rotated); none when undefined. */
+  readonly auditLog?: string;
   /** Install EKS's kube-system add-ons (CoreDNS, kube-proxy, aws-node) for this region. */
   readonly eksAddons?: { readonly region: string };
 }
@@ -140,6 +163,7 @@ export class Cluster {
   readonly #closing = new AbortController();
   readonly #apiPort: number;
   readonly #addonsRegion: string | undefined;
+  readonly #fargate: FargateWiring | undefined;
   readonly #rootCaPem: string | undefined;
   readonly #clock: Clock;
   readonly #ids: IdSource;
@@ -167,6 +191,7 @@ export class Cluster {
     this.store = new CachedStore({ persistence });
     this.#apiPort = opts.apiPort ?? 443;
     this.#addonsRegion = opts.eksAddons?.region;
+    this.#fargate = opts.fargate;
     this.#authz = clusterAuthorizer(this.store);
     this.#authz.start(this.#closing.signal);
     const authn = opts.authentication?.(this.store);
@@ -178,6 +203,14 @@ export class Cluster {
       pathPrefix: opts.pathPrefix,
       logs: this.#logs,
       streams: this.#streams,
+      ...(opts.auditLog === undefined
+        ? {}
+        : {
+            auditor: new Auditor({
+              sink: new AuditFileWriter({ path: opts.auditLog, clock: opts.clock }),
+              clock: opts.clock,
+            }),
+          }),
       ...(authn
         ? {
             security: {
@@ -229,6 +262,7 @@ export class Cluster {
       }),
       new DeploymentController({ client: this.client, sleep: realSleep, clock: this.#clock }),
       new ClusterRoleAggregationController({ client: this.client, sleep: realSleep }),
+      new ResourceQuotaController({ store: this.store, client: this.client, clock: this.#clock }),
       new JobController({ client: this.client, sleep: realSleep, clock: this.#clock }),
       new CronJobController({ client: this.client, sleep: realSleep, clock: this.#clock }),
       new DaemonSetController({ client: this.client, sleep: realSleep, clock: this.#clock }),
@@ -257,7 +291,35 @@ export class Cluster {
       this.#streams.add(agent.streams);
       controllers.push(agent);
     }
+    controllers.push(...this.#fargateControllers());
     await Promise.all(controllers.map((c) => c.run(signal)));
+  }
+
+  /** A node agent for Fargate nodes (one pod each) and the Fargate control plane. */
+  #fargateControllers(): { run(signal: AbortSignal): Promise<void> }[] {
+    const f = this.#fargate;
+    if (!f) return [];
+    const agent = new NodeAgent({
+      client: this.client,
+      clock: this.#clock,
+      sleep: this.#timers instanceof TimerScheduler ? realSleep : sleepOn(this.#timers),
+      runtime: new SimRuntime({ scheduler: this.#timers }),
+      nodes: [],
+    });
+    this.#logs.add(agent);
+    this.#streams.add(agent.streams);
+    const plane = new FargateControlPlane({
+      client: this.client,
+      clock: this.#clock,
+      sleep: realSleep,
+      ids: this.#ids,
+      region: f.region,
+      profiles: f.profiles,
+      ips: f.ips(this.store),
+      launcher: agentNodeLauncher(agent),
+      tls: f.tls,
+    });
+    return [agent, plane];
   }
 
   close(): void {

@@ -14,6 +14,15 @@ export interface DaemonConfig {
   readonly workerNodes: number;
   /** Whether clusters get EKS's kube-system add-ons (CoreDNS, kube-proxy, aws-node). */
   readonly eksAddons: boolean;
+  /** The AWS-compatible endpoint's port (0: any free port). */
+  readonly awsPort: number;
+  /** The AWS account Kiln plays. */
+  readonly accountId: string;
+  /** The region and EKS name of the default cluster. */
+  readonly region: string;
+  readonly clusterName: string;
+  /** How long EKS clusters and Fargate profiles stay CREATING/DELETING (ms; 0: no wait). */
+  readonly eksDelayMs: number;
 }
 
 function portFrom(flags: Partial<DaemonConfig>, env: NodeJS.ProcessEnv): number {
@@ -38,7 +47,23 @@ export function loadConfig(
     inMemory: flags.inMemory ?? env['KILN_IN_MEMORY'] === '1',
     fsync: flags.fsync ?? env['KILN_FSYNC'] === '1',
     workerNodes: flags.workerNodes ?? parseCount(env['KILN_WORKER_NODES'], 2),
+    ...awsConfig(flags, env),
+  };
+}
+
+type AwsConfig = Pick<
+  DaemonConfig,
+  'eksAddons' | 'awsPort' | 'accountId' | 'region' | 'clusterName' | 'eksDelayMs'
+>;
+
+function awsConfig(flags: Partial<DaemonConfig>, env: NodeJS.ProcessEnv): AwsConfig {
+  return {
     eksAddons: flags.eksAddons ?? env['KILN_EKS_ADDONS'] !== '0',
+    awsPort: flags.awsPort ?? parseCount(env['KILN_AWS_PORT'], 4566),
+    accountId: flags.accountId ?? env['KILN_ACCOUNT_ID'] ?? '000000000000',
+    region: flags.region ?? env['KILN_REGION'] ?? 'us-east-1',
+    clusterName: flags.clusterName ?? env['KILN_CLUSTER_NAME'] ?? 'kiln',
+    eksDelayMs: flags.eksDelayMs ?? parseCount(env['KILN_EKS_DELAY_MS'], 3000),
   };
 }
 
@@ -53,6 +78,8 @@ export function statePaths(stateDir: string): {
   pidFile: string;
   logFile: string;
   endpointFile: string;
+  awsEndpointFile: string;
+  aws: string;
   clusters: string;
 } {
   const pki = join(stateDir, 'pki');
@@ -67,6 +94,8 @@ export function statePaths(stateDir: string): {
     pidFile: join(stateDir, 'kiln.pid'),
     logFile: join(stateDir, 'kiln.log'),
     endpointFile: join(stateDir, 'endpoint'),
+    awsEndpointFile: join(stateDir, 'aws-endpoint'),
+    aws: join(stateDir, 'aws'),
     clusters: join(stateDir, 'clusters'),
   };
 }

@@ -10,15 +10,14 @@ import {
   upgradeListener,
   type Route,
 } from '../apiserver/index.ts';
-import {
-  clusterAuthentication,
-  InMemoryAwsCredentialStore,
-  loadOrCreateSigningKey,
-} from '../apiserver/authn/index.ts';
+import { clusterAuthentication, loadOrCreateSigningKey } from '../apiserver/authn/index.ts';
+import { isNotFound } from '../client/index.ts';
 import type { Logger } from '../telemetry/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
 import type { Scheduler } from '../runtime/index.ts';
-import { Cluster, type AuthenticationFactory } from './cluster.ts';
+import { AwsPlane, hostedEksClusters, registerDefaultCluster } from './aws-plane.ts';
+import { Cluster, type AuthenticationFactory, type FargateWiring } from './cluster.ts';
+import { Ec2FargateIps, eksProfileSource } from './fargate-wiring.ts';
 import { nodePool } from './node-pool.ts';
 import { statePaths, type DaemonConfig } from './config.ts';
 import { buildKubeconfig } from './kubeconfig.ts';
@@ -99,8 +98,11 @@ export class Daemon {
   #defaultCluster: Cluster | undefined;
   /** What every cluster's authenticator shares; set by start(). */
   #authnBase: { caPem: string; staticTokens: StaticTokenAuthenticator; keyDir: string } | undefined;
-  /** The IAM credentials `k8s-aws-v1.` tokens are checked against (the AWS endpoint's). */
-  readonly awsCredentials = new InMemoryAwsCredentialStore();
+  /** The AWS side (IAM, STS, EC2, EKS and their endpoint); set by start(). */
+  aws: AwsPlane | undefined;
+  #caPem = '';
+  readonly #clusterAborts = new Map<string, AbortController>();
+  #webhookTls: FargateWiring['tls'] | undefined;
   url = '';
 
   constructor(opts: DaemonOptions) {
@@ -125,6 +127,31 @@ export class Daemon {
       },
     ]);
     this.#authnBase = { caPem: ca.cert, staticTokens, keyDir: p.pki };
+    this.#caPem = ca.cert;
+    // The Fargate mutation webhooks listen on 127.0.0.1 with a certificate from the Kiln CA.
+    const webhookCert = await issueCertificate({
+      ca,
+      commonName: 'eks-fargate-webhook',
+      ipAddresses: ['127.0.0.1'],
+      usage: 'server',
+      clock,
+    });
+    this.#webhookTls = { cert: webhookCert.cert, key: webhookCert.key, caPem: ca.cert };
+    const aws = new AwsPlane({
+      dataDir: config.inMemory ? undefined : p.aws,
+      fsync: config.fsync,
+      accountId: config.accountId,
+      clock,
+      ids,
+      logger,
+      lifecycleDelayMs: config.eksDelayMs,
+      clusters: {
+        create: (c) => this.#hostCluster(c),
+        delete: (c) => this.removeCluster(c),
+      },
+      onProfileDeleted: (e) => this.#deleteProfilePods(e),
+    });
+    this.aws = aws;
     const cluster = new Cluster({
       name: 'default',
       dataDir: config.inMemory ? undefined : join(p.clusters, 'default'),
@@ -134,13 +161,15 @@ export class Daemon {
       fsync: config.fsync,
       rootCaPem: ca.cert,
       ...(this.#opts.timers === undefined ? {} : { timers: this.#opts.timers }),
-      authentication: this.#authentication('default', ''),
+      authentication: this.#authentication(config.clusterName, ''),
+      auditLog: join(config.stateDir, 'audit.log'),
+      fargate: this.#fargateWiring({ region: config.region, name: config.clusterName }),
       apiPort: config.port === 0 ? 443 : config.port,
-      ...(config.eksAddons ? { eksAddons: { region: 'us-east-1' } } : {}),
+      ...(config.eksAddons ? { eksAddons: { region: config.region } } : {}),
       nodes: nodePool({
         count: config.workerNodes,
         instanceType: 'm5.large',
-        region: 'us-east-1',
+        region: config.region,
         nodegroup: 'kiln-workers',
       }),
     });
@@ -184,6 +213,13 @@ export class Daemon {
       { mode: 0o600 },
     );
     writeFileSync(p.endpointFile, `${this.url}\n`);
+    await aws.start({ host: config.host, port: config.awsPort, signal: this.#abort.signal });
+    writeFileSync(p.awsEndpointFile, `${aws.url}\n`);
+    await registerDefaultCluster(aws, { region: config.region, name: config.clusterName });
+    // Clusters created through EKS before a restart come back with the daemon.
+    for (const c of hostedEksClusters(aws)) {
+      if (c.region !== config.region || c.name !== config.clusterName) await this.addCluster(c);
+    }
     // Every informer and watch of every controller listens on this one signal.
     setMaxListeners(0, this.#abort.signal);
     this.#running.push(
@@ -209,8 +245,11 @@ export class Daemon {
         signingKeyPem: loadOrCreateSigningKey(join(base.keyDir, keyName)),
         staticTokens: base.staticTokens,
         aws: {
-          credentials: this.awsCredentials,
-          admins: [{ arn: 'arn:aws:iam::000000000000:root' }],
+          credentials: this.#aws().credentials,
+          admins: [{ arn: `arn:aws:iam::${this.#opts.config.accountId}:root` }],
+          ...(this.#opts.config.awsPort === 0
+            ? {}
+            : { extraHosts: [`127.0.0.1:${String(this.#opts.config.awsPort)}`] }),
         },
       });
   }
@@ -219,6 +258,71 @@ export class Daemon {
   #routeFor(c: Cluster): Omit<Route, 'path'> {
     if (!c.authenticator) throw new Error(`cluster ${c.name} has no authenticator`);
     return { handler: c.api, authenticator: c.authenticator };
+  }
+
+  /** A cluster's Fargate control plane reads its EKS profiles and EC2 subnets. */
+  #fargateWiring(c: { region: string; name: string }): FargateWiring {
+    const aws = this.#aws();
+    const tls = this.#webhookTls;
+    if (!tls) throw new Error('the daemon is not started');
+    return {
+      region: c.region,
+      profiles: eksProfileSource(aws.store, c),
+      ips: (clusterStore) => new Ec2FargateIps({ ec2: aws.ec2, region: c.region, clusterStore }),
+      tls,
+    };
+  }
+
+  /** Deleting a Fargate profile deletes the pods it placed, as EKS does. */
+  async #deleteProfilePods(e: { region: string; cluster: string; profile: string }): Promise<void> {
+    const { config } = this.#opts;
+    const isDefault = e.region === config.region && e.cluster === config.clusterName;
+    const cluster = isDefault
+      ? this.#defaultCluster
+      : this.clusters.get(`${e.region}/${e.cluster}`);
+    if (!cluster) return;
+    const pods = await cluster.client.list('/api/v1/pods', {
+      labelSelector: `eks.amazonaws.com/fargate-profile=${e.profile}`,
+    });
+    for (const pod of pods.items) {
+      const { namespace = '', name = '' } = pod.metadata;
+      await cluster.client
+        .delete(`/api/v1/namespaces/${namespace}/pods/${name}`)
+        .catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+    }
+  }
+
+  #aws(): AwsPlane {
+    if (!this.aws) throw new Error('the daemon is not started');
+    return this.aws;
+  }
+
+  /** ClusterHost.create: the default cluster is the daemon's root; others get their own. */
+  async #hostCluster(c: {
+    region: string;
+    name: string;
+  }): Promise<{ endpoint: string; caData: string }> {
+    const caData = Buffer.from(this.#caPem).toString('base64');
+    const { config } = this.#opts;
+    if (c.region === config.region && c.name === config.clusterName) {
+      return { endpoint: this.url, caData };
+    }
+    await this.addCluster(c);
+    return { endpoint: `${this.url}/eks/${c.region}/${c.name}`, caData };
+  }
+
+  /** Stops and forgets a cluster added with addCluster (its state stays on disk). Idempotent. */
+  removeCluster(c: { region: string; name: string }): Promise<void> {
+    const key = `${c.region}/${c.name}`;
+    const cluster = this.clusters.get(key);
+    if (!cluster || key === 'default') return Promise.resolve();
+    this.#clusterAborts.get(key)?.abort();
+    this.#clusterAborts.delete(key);
+    this.clusters.delete(key);
+    cluster.close();
+    return Promise.resolve();
   }
 
   /**
@@ -232,6 +336,9 @@ export class Daemon {
     const { config, clock, ids, logger } = this.#opts;
     const cluster = new Cluster({
       name: a.name,
+      rootCaPem: this.#caPem,
+      fargate: this.#fargateWiring(a),
+      ...(config.eksAddons ? { eksAddons: { region: a.region } } : {}),
       dataDir: config.inMemory
         ? undefined
         : join(statePaths(config.stateDir).clusters, a.region, a.name),
@@ -243,8 +350,12 @@ export class Daemon {
     });
     await cluster.bootstrap();
     this.clusters.set(key, cluster);
+    const abort = new AbortController();
+    this.#clusterAborts.set(key, abort);
+    const signal = AbortSignal.any([this.#abort.signal, abort.signal]);
+    setMaxListeners(0, signal);
     this.#running.push(
-      cluster.run(this.#abort.signal).catch((e: unknown) => {
+      cluster.run(signal).catch((e: unknown) => {
         logger.error('controllers stopped', {
           cluster: key,
           error: e instanceof Error ? e.message : String(e),
@@ -268,6 +379,8 @@ export class Daemon {
     await Promise.allSettled(this.#running);
     for (const c of this.clusters.values()) c.close();
     this.clusters.clear();
+    await this.aws?.stop();
+    this.aws = undefined;
     this.#abort = new AbortController();
   }
 }

@@ -8,8 +8,15 @@ export type { FargateVolumeLookups } from './compatibility-volumes.ts';
 /** The prefix of EKS's FailedScheduling event for a pod Fargate cannot run. */
 export const FARGATE_UNSUPPORTED_PREFIX = 'Pod not supported on Fargate: ';
 
-/** Capabilities a container may add on Fargate; EKS rejects even default ones (CAP_CHOWN). */
-export const FARGATE_ALLOWED_ADDED_CAPABILITIES: readonly string[] = [];
+/**
+ * Capabilities a container may add on Fargate: AWS documents SYS_PTRACE as addable, and EKS's
+ * own CoreDNS (moved to Fargate by the documented procedure) adds NET_BIND_SERVICE. Any other,
+ * even a default one like CAP_CHOWN, is refused.
+ */
+export const FARGATE_ALLOWED_ADDED_CAPABILITIES: readonly string[] = [
+  'NET_BIND_SERVICE',
+  'SYS_PTRACE',
+];
 
 function allContainers(pod: FargatePod): Container[] {
   return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];

@@ -12,3 +12,11 @@ export {
   fargateIncompatibilities,
   fargateUnsupportedMessage,
 } from './compatibility.ts';
+export * from './profile-source.ts';
+export * from './launcher.ts';
+export * from './throttle.ts';
+export * from './webhook.ts';
+export { reviewPodAdmission, type WebhookAnswer } from './webhook-review.ts';
+export { FargateScheduler, type FargateSchedulerOptions } from './scheduler.ts';
+export { FARGATE_EVENTS } from './scheduler-support.ts';
+export * from './control-plane.ts';

@@ -16,11 +16,13 @@ async function priorityClass(
   name: string,
   value: number,
 ): Promise<void> {
+  // The Priority admission plugin sets spec.priority and preemptionPolicy from the class.
   await h.client.create('/apis/scheduling.k8s.io/v1/priorityclasses', {
     apiVersion: 'scheduling.k8s.io/v1',
     kind: 'PriorityClass',
     metadata: { name },
     value,
+    ...(name.endsWith('-never') ? { preemptionPolicy: 'Never' } : {}),
   });
 }
 
@@ -60,13 +62,14 @@ describe('DefaultScheduler behaviour', () => {
     const h = await startHarness({ start: false });
     try {
       await priorityClass(h, 'high', 1000);
+      await priorityClass(h, 'high-never', 1000);
       await addNodes(h.client, [makeNode('only', { cpu: '1' })]);
       await addPod(h.client, makePod('low', { cpu: '800m' }));
       await addPod(
         h.client,
         makePod('high', {
           cpu: '800m',
-          spec: { priorityClassName: 'high', preemptionPolicy: 'Never' },
+          spec: { priorityClassName: 'high-never' },
         }),
       );
       (h as unknown as { begin(): void }).begin();
@@ -84,12 +87,13 @@ describe('DefaultScheduler behaviour', () => {
     const h = await startHarness();
     try {
       await priorityClass(h, 'high', 1000);
+      await priorityClass(h, 'high-never', 1000);
       await addNodes(h.client, [makeNode('only', { cpu: '1' })]);
       await addPod(h.client, makePod('low', { cpu: '800m' }));
       await nodeOf(h.client, 'low');
       await addPod(
         h.client,
-        makePod('p', { cpu: '800m', spec: { priority: 1000, preemptionPolicy: 'Never' } }),
+        makePod('p', { cpu: '800m', spec: { priorityClassName: 'high-never' } }),
       );
       assert.equal(
         await failedScheduling(h.client, 'p'),

@@ -23,10 +23,17 @@ export interface CycleContext {
   readonly state: Map<string, unknown>;
 }
 
+/**
+ * What PreFilter/PreScore may answer: SKIP when the plugin's Filter (Score) cannot matter for this
+ * pod in this cycle (framework.Skip), so the framework does not call it per node.
+ */
+export const SKIP = 'skip';
+export type PreResult = typeof SKIP | undefined;
+
 export interface FilterPlugin {
   readonly name: string;
   /** Precomputes state from the whole cluster once per attempt. */
-  preFilter?(ctx: CycleContext): void;
+  preFilter?(ctx: CycleContext): PreResult;
   /** undefined when the pod fits the node. */
   filter(ctx: CycleContext, node: NodeInfo): FilterStatus | undefined;
 }
@@ -34,8 +41,8 @@ export interface FilterPlugin {
 export interface ScorePlugin {
   readonly name: string;
   readonly weight: number;
-  /** Precomputes state over the feasible nodes. */
-  preScore?(ctx: CycleContext, nodes: readonly NodeInfo[]): void;
+  /** Precomputes state over the feasible nodes; SKIP when every node would score 0. */
+  preScore?(ctx: CycleContext, nodes: readonly NodeInfo[]): PreResult;
   score(ctx: CycleContext, node: NodeInfo): number;
   /** Rescales raw scores to 0..100 in place, aligned with `nodes`. */
   normalize?(ctx: CycleContext, scores: number[], nodes: readonly NodeInfo[]): void;

@@ -1,5 +1,6 @@
 import {
   MAX_NODE_SCORE,
+  SKIP,
   unresolvable,
   unschedulable,
   type CycleContext,
@@ -10,6 +11,7 @@ import type { AffinityTerm, NodeInfo, PodInfo } from './model.ts';
 import { matchesLabelSelector, type Labels } from './selectors.ts';
 
 const NAME = 'InterPodAffinity';
+const SCORE_SLOT = `${NAME}/score`;
 /** The default hardPodAffinityWeight of InterPodAffinityArgs. */
 const HARD_POD_AFFINITY_WEIGHT = 1;
 
@@ -124,8 +126,7 @@ function scoreExisting(
 }
 
 function scoreState(ctx: CycleContext): ScoreState {
-  const slot = `${NAME}/score`;
-  const cached = ctx.state.get(slot);
+  const cached = ctx.state.get(SCORE_SLOT);
   // SAFETY: only this module writes this slot, always with a ScoreState.
   if (cached !== undefined) return cached as ScoreState;
   const scores: Counts = new Map();
@@ -139,7 +140,7 @@ function scoreState(ctx: CycleContext): ScoreState {
       for (const existing of node.podsWithAffinity) scoreExisting(ctx, existing, { node, scores });
   }
   const state = { scores };
-  ctx.state.set(slot, state);
+  ctx.state.set(SCORE_SLOT, state);
   return state;
 }
 
@@ -147,7 +148,9 @@ export const interPodAffinity: FilterPlugin & ScorePlugin = {
   name: NAME,
   weight: 2,
   preFilter(ctx) {
-    filterState(ctx);
+    const state = filterState(ctx);
+    const own = ctx.pod.requiredAffinity.length + ctx.pod.requiredAntiAffinity.length;
+    return own === 0 && state.existingAnti.size === 0 ? SKIP : undefined;
   },
   filter(ctx, node) {
     const state = filterState(ctx);
@@ -160,7 +163,7 @@ export const interPodAffinity: FilterPlugin & ScorePlugin = {
     return undefined;
   },
   preScore(ctx) {
-    scoreState(ctx);
+    return scoreState(ctx).scores.size === 0 ? SKIP : undefined;
   },
   score(ctx, node) {
     const { scores } = scoreState(ctx);

@@ -50,6 +50,13 @@ export interface PodInfo {
   readonly nonZeroRequests: Resources;
   /** The positive requests in the order NodeResourcesFit checks them: computed once per pod. */
   readonly fitRequests: readonly (readonly [string, number])[];
+  /** `fitRequests` beyond cpu and memory, which the fit filter reads from `cpu`/`memory`. */
+  readonly otherFitRequests: readonly (readonly [string, number])[];
+  /** cpu (millicores) and memory of `requests` and `nonZeroRequests`, for the per-node hot paths. */
+  readonly cpu: number;
+  readonly memory: number;
+  readonly nonZeroCpu: number;
+  readonly nonZeroMemory: number;
   readonly hostPorts: readonly HostPort[];
   readonly requiredAffinity: readonly AffinityTerm[];
   readonly requiredAntiAffinity: readonly AffinityTerm[];
@@ -123,6 +130,8 @@ export function newPodInfo(pod: Pod, priority: number): PodInfo {
   const namespace = meta.namespace ?? '';
   const name = meta.name ?? '';
   const requests = podRequests(pod);
+  const nonZeroRequests = podRequests(pod, true);
+  const fitRequests = fitOrder(requests);
   return {
     key: `${namespace}/${name}`,
     uid: meta.uid ?? '',
@@ -133,13 +142,28 @@ export function newPodInfo(pod: Pod, priority: number): PodInfo {
     priority,
     pod,
     requests,
-    nonZeroRequests: podRequests(pod, true),
-    fitRequests: fitOrder(requests),
+    nonZeroRequests,
+    fitRequests,
+    otherFitRequests: fitRequests.filter(([k]) => k !== CPU && k !== MEMORY),
+    cpu: requests.get(CPU) ?? 0,
+    memory: requests.get(MEMORY) ?? 0,
+    nonZeroCpu: nonZeroRequests.get(CPU) ?? 0,
+    nonZeroMemory: nonZeroRequests.get(MEMORY) ?? 0,
     hostPorts: hostPortsOf(pod),
     ...affinityParts(pod),
     terminating: meta.deletionTimestamp !== undefined,
   };
 }
+
+/** Slots of NodeInfo's compact numbers. */
+const ALLOCATABLE_CPU = 0;
+const ALLOCATABLE_MEMORY = 1;
+const REQUESTED_CPU = 2;
+const REQUESTED_MEMORY = 3;
+const NON_ZERO_CPU = 4;
+const NON_ZERO_MEMORY = 5;
+const ALLOWED_PODS = 6;
+const POD_COUNT = 7;
 
 function portKey(protocol: string, port: number): string {
   return `${protocol}/${port}`;
@@ -150,13 +174,21 @@ function portKey(protocol: string, port: number): string {
  * incrementally so a filter never walks the node's pods (framework.NodeInfo).
  */
 export class NodeInfo {
+  // What every filter reads first; declared first, so it sits at the start of the object.
+  unschedulable = false;
+  /** Whether `taints` has any: most nodes have none, and filters need not look further. */
+  tainted = false;
+  /**
+   * What the per-node hot paths read (pod count and limit; cpu and memory of `allocatable`,
+   * `requested` and `nonZeroRequested`), side by side in one small array: a filter touches one
+   * place per node instead of a Map and a boxed number per field.
+   */
+  readonly #numbers = new Float64Array(8);
   readonly name: string;
   node: Node | undefined;
   labels: Labels = {};
   taints: readonly Taint[] = [];
-  unschedulable = false;
   allocatable: Resources = new Map();
-  allowedPods = 0;
   readonly pods = new Map<string, PodInfo>();
   readonly requested: Resources = new Map();
   readonly nonZeroRequested: Resources = new Map();
@@ -174,21 +206,60 @@ export class NodeInfo {
     this.node = node;
     this.labels = node?.metadata?.labels ?? {};
     this.taints = node?.spec?.taints ?? [];
+    this.tainted = this.taints.length > 0;
     this.unschedulable = node?.spec?.unschedulable === true;
-    const alloc = node?.status?.allocatable;
+    this.#setAllocatable(node?.status?.allocatable);
+  }
+
+  #setAllocatable(alloc: Readonly<Record<string, unknown>> | undefined): void {
     this.allocatable = parseResourceList(alloc);
-    this.allowedPods = quantityValue(alloc?.['pods']);
+    this.#numbers[ALLOCATABLE_CPU] = this.allocatable.get(CPU) ?? 0;
+    this.#numbers[ALLOCATABLE_MEMORY] = this.allocatable.get(MEMORY) ?? 0;
+    this.#numbers[ALLOWED_PODS] = quantityValue(alloc?.['pods']);
+  }
+
+  #number(slot: number): number {
+    return this.#numbers[slot] ?? 0;
+  }
+
+  /** The pods the node may hold (allocatable `pods`). */
+  get allowedPods(): number {
+    return this.#number(ALLOWED_PODS);
+  }
+  /** How many pods are on the node (`pods.size`). */
+  get podCount(): number {
+    return this.#number(POD_COUNT);
+  }
+  get allocatableCpu(): number {
+    return this.#number(ALLOCATABLE_CPU);
+  }
+  get allocatableMemory(): number {
+    return this.#number(ALLOCATABLE_MEMORY);
+  }
+  get requestedCpu(): number {
+    return this.#number(REQUESTED_CPU);
+  }
+  get requestedMemory(): number {
+    return this.#number(REQUESTED_MEMORY);
+  }
+  get nonZeroCpu(): number {
+    return this.#number(NON_ZERO_CPU);
+  }
+  get nonZeroMemory(): number {
+    return this.#number(NON_ZERO_MEMORY);
   }
 
   addPod(p: PodInfo): void {
     this.#update(p, 1);
     this.pods.set(p.key, p);
+    this.#numbers[POD_COUNT] = this.pods.size;
   }
 
   removePod(key: string): void {
     const p = this.pods.get(key);
     if (p === undefined) return;
     this.pods.delete(key);
+    this.#numbers[POD_COUNT] = this.pods.size;
     this.#update(p, -1);
   }
 
@@ -196,6 +267,10 @@ export class NodeInfo {
     for (const [k, v] of p.requests) this.requested.set(k, (this.requested.get(k) ?? 0) + sign * v);
     for (const [k, v] of p.nonZeroRequests)
       this.nonZeroRequested.set(k, (this.nonZeroRequested.get(k) ?? 0) + sign * v);
+    this.#numbers[REQUESTED_CPU] = this.requested.get(CPU) ?? 0;
+    this.#numbers[REQUESTED_MEMORY] = this.requested.get(MEMORY) ?? 0;
+    this.#numbers[NON_ZERO_CPU] = this.nonZeroRequested.get(CPU) ?? 0;
+    this.#numbers[NON_ZERO_MEMORY] = this.nonZeroRequested.get(MEMORY) ?? 0;
     for (const hp of p.hostPorts) this.#updatePort(hp, sign);
     const hasAffinity =
       p.requiredAffinity.length + p.requiredAntiAffinity.length > 0 ||

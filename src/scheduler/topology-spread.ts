@@ -2,6 +2,7 @@ import type { TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import {
   MAX_NODE_SCORE,
+  SKIP,
   unresolvable,
   unschedulable,
   type CycleContext,
@@ -16,6 +17,7 @@ import {
 } from './selectors.ts';
 
 const NAME = 'PodTopologySpread';
+const SCORE_SLOT = `${NAME}/score`;
 const HOSTNAME = 'kubernetes.io/hostname';
 const CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
 
@@ -166,17 +168,18 @@ function buildScoreState(ctx: CycleContext, feasible: readonly NodeInfo[]): Scor
 
 function scoreState(ctx: CycleContext): ScoreState | undefined {
   // SAFETY: only this module writes this slot, always with a ScoreState.
-  return ctx.state.get(`${NAME}/score`) as ScoreState | undefined;
+  return ctx.state.get(SCORE_SLOT) as ScoreState | undefined;
 }
 
 export const podTopologySpread: FilterPlugin & ScorePlugin = {
   name: NAME,
   weight: 2,
   preFilter(ctx) {
-    filterState(ctx);
+    return filterState(ctx).constraints.length === 0 ? SKIP : undefined;
   },
   filter(ctx, node) {
     const state = filterState(ctx);
+    if (state.constraints.length === 0) return undefined;
     for (const [i, c] of state.constraints.entries()) {
       const v = node.labels[c.topologyKey];
       if (v === undefined)
@@ -188,7 +191,9 @@ export const podTopologySpread: FilterPlugin & ScorePlugin = {
     return undefined;
   },
   preScore(ctx, nodes) {
-    ctx.state.set(`${NAME}/score`, buildScoreState(ctx, nodes));
+    const state = buildScoreState(ctx, nodes);
+    ctx.state.set(SCORE_SLOT, state);
+    return state.constraints.length === 0 ? SKIP : undefined;
   },
   score(ctx, node) {
     const state = scoreState(ctx);

@@ -48,13 +48,33 @@ function bucketOf(key: string): string {
   return key.slice(0, key.lastIndexOf('/') + 1);
 }
 
+/**
+ * Freezes a JSON value and everything in it. Parts already frozen are frozen throughout (this
+ * function froze them), so objects shared with an earlier stored version are not walked again.
+ */
+function deepFreeze<T>(v: T): T {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
+  for (const child of Object.values(v)) deepFreeze(child);
+  return Object.freeze(v);
+}
+
+/** Parses stored JSON into the immutable object the store hands out. */
+function thaw(json: string): KubeObject {
+  // SAFETY: the store only ever persists objects it serialised from a KubeObject.
+  return deepFreeze(JSON.parse(json) as KubeObject);
+}
+
 function withResourceVersion(object: KubeObject, revision: number): KubeObject {
-  return { ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } };
+  return deepFreeze({
+    ...object,
+    metadata: { ...object.metadata, resourceVersion: String(revision) },
+  });
 }
 
 /**
  * The whole keyspace in memory (as kube-apiserver's watch cache), every write made durable
- * through a Persistence before it is acknowledged.
+ * through a Persistence before it is acknowledged. Objects are deeply frozen as they are stored,
+ * so they can be handed out and shared (watchers in the process) without copies.
  */
 export class CachedStore implements Store {
   readonly #persistence: Persistence;
@@ -75,11 +95,9 @@ export class CachedStore implements Store {
   #load(): void {
     const state = this.#persistence.load();
     for (const e of state.entries) {
-      // SAFETY: the store only ever persists objects it serialised from a KubeObject.
-      const object = JSON.parse(e.json) as KubeObject;
       this.#put({
         key: e.key,
-        object,
+        object: thaw(e.json),
         json: e.json,
         createRevision: e.createRevision,
         modRevision: e.modRevision,
@@ -296,8 +314,7 @@ function rebuildHistory(log: readonly LogRecord[]): StoreEvent[] {
   const events: StoreEvent[] = [];
   for (const r of log) {
     const prev = last.get(r.key);
-    // SAFETY: log records hold JSON the store serialised from a KubeObject.
-    const object = JSON.parse(r.json) as KubeObject;
+    const object = thaw(r.json);
     const type = r.deleted ? 'DELETED' : r.createRevision === r.revision ? 'ADDED' : 'MODIFIED';
     events.push(
       prev

@@ -1,6 +1,9 @@
 import type { KubeObject } from '../api/index.ts';
 
-/** One object as the store holds it. Treat `object` as immutable: copy before changing it. */
+/**
+ * One object as the store holds it. `object` is immutable (CachedStore deeply freezes it): copy
+ * before changing it.
+ */
 export interface StoredObject {
   readonly key: string;
   readonly object: KubeObject;

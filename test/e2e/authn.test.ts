@@ -138,7 +138,7 @@ describe('authentication through kubectl 1.32', () => {
         exec: {
           apiVersion: 'client.authentication.k8s.io/v1beta1',
           command: process.execPath,
-          args: [script, 'default', 'test', 'test'],
+          args: [script, 'kiln', 'test', 'test'],
           interactiveMode: 'Never',
         },
       },
@@ -146,12 +146,12 @@ describe('authentication through kubectl 1.32', () => {
     const ok = await c.kubectl('1.32', ['--kubeconfig', kc, 'get', 'ns', 'default', '-o', 'name']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout.trim(), 'namespace/default');
-    const good = await awsToken('default');
+    const good = await awsToken('kiln');
     const url = Buffer.from(good.slice('k8s-aws-v1.'.length), 'base64url').toString();
     const tampered = `k8s-aws-v1.${Buffer.from(url.replace('X-Amz-Expires=60', 'X-Amz-Expires=900')).toString('base64url')}`;
     const rejectedTokens = [
       tampered,
-      await awsToken('default', -16 * 60_000),
+      await awsToken('kiln', -16 * 60_000),
       await awsToken('some-other-cluster'),
     ];
     for (const token of rejectedTokens) {

@@ -12,7 +12,7 @@ it('kiln up (background), status, kubeconfig --merge and down', async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'kiln-cli-'));
   const home = mkdtempSync(join(tmpdir(), 'kiln-home-'));
   const port = await freePort();
-  const env = { HOME: home, KUBECONFIG: '' };
+  const env = { HOME: home, KUBECONFIG: '', KILN_AWS_PORT: '0' };
   try {
     const up = await runKiln(['up', '--state-dir', stateDir, '--port', String(port)], env);
     assert.equal(up.code, 0, up.stderr);

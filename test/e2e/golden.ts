@@ -6,14 +6,21 @@ const ROOT = join(import.meta.dirname, '..', 'golden');
 
 /** Ages and timestamps change from run to run; everything else must match to the letter. */
 export function normalize(out: string): string {
-  return out
-    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\b/g, '<time>')
-    .replace(/\b[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}\b/g, '<time>')
-    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, '<uid>')
-    .replace(/(?<=\s|\()(\d+d)?(\d+h)?(\d+m)?\d+s(?=\s|$|\))/gm, '<age>')
-    .replace(/resourceVersion: "\d+"/g, 'resourceVersion: "<rv>"')
-    .replace(/[ \t]+/g, ' ')
-    .replace(/ +$/gm, '');
+  return (
+    out
+      .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\b/g, '<time>')
+      .replace(
+        /\b[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}\b/g,
+        '<time>',
+      )
+      .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, '<uid>')
+      .replace(/(?<=\s|\()(\d+d)?(\d+h)?(\d+m)?\d+s(?=\s|$|\))/gm, '<age>')
+      .replace(/resourceVersion: "\d+"/g, 'resourceVersion: "<rv>"')
+      // The ServiceAccount admission plugin names the token volume with a random suffix.
+      .replace(/kube-api-access-[a-z0-9]{5}\b/g, 'kube-api-access-<rand>')
+      .replace(/[ \t]+/g, ' ')
+      .replace(/ +$/gm, '')
+  );
 }
 
 /** Compares with test/golden/<name>; UPDATE_GOLDEN=1 rewrites the file. */

@@ -69,6 +69,8 @@ export async function startCluster(
       workerNodes: opts.workerNodes ?? 0,
       // Likewise no kube-system add-ons unless a test asks for the EKS-shaped cluster.
       eksAddons: opts.eksAddons ?? false,
+      awsPort: 0,
+      eksDelayMs: 0,
     },
     {},
   );

@@ -41,7 +41,7 @@ export function runKiln(
 export async function startKilnProcess(stateDir: string, port: number): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [BIN, 'up', '--foreground', '--state-dir', stateDir, '--port', String(port)],
+    [BIN, 'up', '--foreground', '--state-dir', stateDir, '--port', String(port), '--aws-port', '0'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -19,12 +19,17 @@ export const DEFAULT_AWS_ENDPOINT = 'http://127.0.0.1:4566';
  * `$AWS_EKS_ENDPOINT` (eksctl's variable) or `$AWS_ENDPOINT_URL`, else Kiln's default; the
  * region from the flag, the config file, `$AWS_REGION`/`$AWS_DEFAULT_REGION`, else us-east-1.
  */
-export function awsTarget(env: NodeJS.ProcessEnv, region: string | undefined): AwsTarget {
+export function awsTarget(
+  env: NodeJS.ProcessEnv,
+  region: string | undefined,
+  running?: string,
+): AwsTarget {
   return {
     endpoint:
       env['AWS_ENDPOINT_URL_EKS'] ??
       env['AWS_EKS_ENDPOINT'] ??
       env['AWS_ENDPOINT_URL'] ??
+      running ??
       DEFAULT_AWS_ENDPOINT,
     region: region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
     credentials: {
@@ -112,8 +117,10 @@ function profilesFrom(flags: CreateFlags, positional: string | undefined): Plann
 /** `kiln create|get|delete fargateprofile`, as eksctl's commands of the same names. */
 export function addFargateCommands(
   program: { create: Command; get: Command; delete: Command },
-  env: NodeJS.ProcessEnv,
+  opts: { env: NodeJS.ProcessEnv; runningEndpoint: () => string | undefined },
 ): void {
+  const target = (region: string | undefined): AwsTarget =>
+    awsTarget(opts.env, region, opts.runningEndpoint());
   program.create
     .command('fargateprofile')
     .description('Create a Fargate profile')
@@ -127,7 +134,7 @@ export function addFargateCommands(
     .option('-r, --region <region>', 'AWS region')
     .action(async (positional: string | undefined, flags: CreateFlags) => {
       const { cluster, region, profiles } = profilesFrom(flags, positional);
-      await createFargateProfiles(context(awsTarget(env, region)), cluster, profiles);
+      await createFargateProfiles(context(target(region)), cluster, profiles);
     });
   program.get
     .command('fargateprofile')
@@ -137,7 +144,7 @@ export function addFargateCommands(
     .option('-o, --output <format>', 'table, yaml or json', 'table')
     .option('-r, --region <region>', 'AWS region')
     .action(async (flags: { cluster: string; name?: string; output: string; region?: string }) => {
-      await getFargateProfiles(context(awsTarget(env, flags.region)), {
+      await getFargateProfiles(context(target(flags.region)), {
         cluster: flags.cluster,
         output: flags.output,
         ...(flags.name === undefined ? {} : { name: flags.name }),
@@ -151,7 +158,7 @@ export function addFargateCommands(
     .option('--wait', 'wait for the deletion of the Fargate profile')
     .option('-r, --region <region>', 'AWS region')
     .action(async (flags: { cluster: string; name: string; wait?: boolean; region?: string }) => {
-      await deleteFargateProfile(context(awsTarget(env, flags.region)), {
+      await deleteFargateProfile(context(target(flags.region)), {
         cluster: flags.cluster,
         name: flags.name,
         wait: flags.wait === true,

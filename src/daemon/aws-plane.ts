@@ -1,0 +1,296 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { InMemoryAwsCredentialStore } from '../apiserver/authn/index.ts';
+import { Ec2Service } from '../aws/ec2/index.ts';
+import { EksService, type ClusterHost, type Ec2View, type IamView } from '../aws/eks/index.ts';
+import { AwsEndpoint } from '../aws/endpoint/index.ts';
+import { IamService } from '../aws/iam/index.ts';
+import { StsCredentials, StsService } from '../aws/sts/index.ts';
+import type { AwsCall, AwsCaller } from '../aws/types.ts';
+import { CachedStore, noPersistence, SqlitePersistence, type Store } from '../store/index.ts';
+import type { Logger } from '../telemetry/index.ts';
+import type { Clock, IdSource } from '../util/index.ts';
+
+export interface AwsPlaneOptions {
+  /** Where the AWS state lives; undefined keeps it in memory. */
+  readonly dataDir: string | undefined;
+  readonly fsync: boolean;
+  readonly accountId: string;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly logger: Logger;
+  readonly clusters: ClusterHost;
+  /** Seconds until CREATING clusters and profiles become ACTIVE (0: at once). */
+  readonly lifecycleDelayMs?: number;
+  /** Called when a Fargate profile is gone: Kiln deletes its pods. */
+  readonly onProfileDeleted?: ConstructorParameters<typeof EksService>[0]['onProfileDeleted'];
+}
+
+/**
+ * Kiln's AWS side: one durable store for IAM, STS, EC2 and EKS state, the services over it,
+ * and the endpoint that serves them on one port. The credentials it accepts are the ones
+ * `k8s-aws-v1.` tokens are checked against.
+ */
+export class AwsPlane {
+  readonly store: Store;
+  readonly credentials: StsCredentials;
+  readonly iam: IamService;
+  readonly ec2: Ec2Service;
+  readonly eks: EksService;
+  readonly endpoint: AwsEndpoint;
+  readonly #o: AwsPlaneOptions;
+  #server: Server | undefined;
+  url = '';
+
+  constructor(o: AwsPlaneOptions) {
+    this.#o = o;
+    let persistence = noPersistence;
+    if (o.dataDir !== undefined) {
+      mkdirSync(o.dataDir, { recursive: true });
+      persistence = new SqlitePersistence({ path: join(o.dataDir, 'state.db'), fsync: o.fsync });
+    }
+    this.store = new CachedStore({ persistence });
+    const store = this.store;
+    const { clock, ids, accountId } = o;
+    this.credentials = new StsCredentials({
+      store,
+      base: new InMemoryAwsCredentialStore({ accountId }),
+    });
+    this.iam = new IamService({ store, clock, ids });
+    this.ec2 = new Ec2Service({ store, clock, ids, accountId });
+    const sts = new StsService({ credentials: this.credentials, iam: this.iam, clock, ids });
+    const delay = o.lifecycleDelayMs;
+    this.eks = new EksService({
+      store,
+      clock,
+      ids,
+      accountId,
+      iam: iamView(this.iam),
+      ec2: ec2View(this.ec2, accountId),
+      clusters: o.clusters,
+      ...(delay === undefined
+        ? {}
+        : {
+            delays: {
+              clusterCreate: delay,
+              clusterDelete: delay,
+              clusterUpdate: delay,
+              profileCreate: delay,
+              profileDelete: delay,
+              nodegroupCreate: delay,
+              nodegroupDelete: delay,
+              nodegroupUpdate: delay,
+            },
+          }),
+      ...(o.onProfileDeleted === undefined ? {} : { onProfileDeleted: o.onProfileDeleted }),
+    });
+    this.endpoint = new AwsEndpoint({
+      services: [this.iam, sts, this.ec2, this.eks],
+      credentials: this.credentials,
+      clock,
+      ids,
+      logger: o.logger,
+    });
+  }
+
+  /** Serves the endpoint on host:port (0: any free port) and runs the EKS reconciler. */
+  async start(o: { host: string; port: number; signal: AbortSignal }): Promise<void> {
+    const server = createServer(this.endpoint.listener());
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port, o.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    this.url = `http://${o.host}:${String(port)}`;
+    void this.eks.run(o.signal).catch((e: unknown) => {
+      this.#o.logger.error('EKS reconciler stopped', {
+        error: e instanceof Error ? e.message : String(e),
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+    }
+    this.store.close();
+  }
+
+  /** An AwsCall as the account's root, for Kiln's own calls into its services. */
+  internalCall(o: {
+    region: string;
+    method?: string;
+    path?: string;
+    action?: string;
+    params?: Record<string, string>;
+    json?: Record<string, unknown>;
+  }): AwsCall {
+    const caller: AwsCaller = {
+      accessKeyId: 'test',
+      accountId: this.#o.accountId,
+      arn: `arn:aws:iam::${this.#o.accountId}:root`,
+      userId: this.#o.accountId,
+    };
+    return {
+      region: o.region,
+      caller,
+      requestId: this.#o.ids.uuid(),
+      action: o.action ?? '',
+      method: o.method ?? 'POST',
+      path: o.path ?? '/',
+      query: new URLSearchParams(),
+      params: new Map(Object.entries(o.params ?? {})),
+      json: o.json ?? {},
+      headers: {},
+    };
+  }
+}
+
+function iamView(iam: IamService): IamView {
+  return {
+    role: (arn) => {
+      const r = iam.getRoleByArn(arn);
+      return Promise.resolve(
+        r === undefined
+          ? undefined
+          : {
+              arn: r.Arn,
+              path: r.Path,
+              assumeRolePolicyDocument: r.AssumeRolePolicyDocument,
+              attachedPolicyArns: r.AttachedPolicyArns,
+            },
+      );
+    },
+  };
+}
+
+function ec2View(ec2: Ec2Service, accountId: string): Ec2View {
+  const call = (region: string, action: string, params: Record<string, string>): AwsCall => ({
+    region,
+    caller: {
+      accessKeyId: 'test',
+      accountId,
+      arn: `arn:aws:iam::${accountId}:root`,
+      userId: accountId,
+    },
+    requestId: 'kiln-internal',
+    action,
+    method: 'POST',
+    path: '/',
+    query: new URLSearchParams(),
+    params: new Map(Object.entries({ Action: action, Version: '2016-11-15', ...params })),
+    json: {},
+    headers: {},
+  });
+  return {
+    subnet: (region, id) => {
+      const s = ec2.subnet(region, id);
+      return Promise.resolve(
+        s === undefined
+          ? undefined
+          : { subnetId: s.subnetId, vpcId: s.vpcId, availabilityZone: s.availabilityZone },
+      );
+    },
+    isPublicSubnet: (region, id) => Promise.resolve(ec2.isPublicSubnet(region, id)),
+    securityGroupVpc: (region, id) => Promise.resolve(ec2.securityGroupVpc(region, id)),
+    createClusterSecurityGroup: async ({ region, vpcId, clusterName }) => {
+      // The eksctl-shaped VPC Kiln builds already holds the cluster's group: reuse it.
+      const found = await ec2.handle(
+        call(region, 'DescribeSecurityGroups', {
+          'Filter.1.Name': 'vpc-id',
+          'Filter.1.Value.1': vpcId,
+        }),
+      );
+      const groups = (found.body['securityGroupInfo'] ?? []) as {
+        groupId: string;
+        groupName: string;
+      }[];
+      const existing = groups.find((g) => g.groupName.startsWith(`eks-cluster-sg-${clusterName}-`));
+      if (existing) return existing.groupId;
+      const made = await ec2.handle(
+        call(region, 'CreateSecurityGroup', {
+          GroupName: `eks-cluster-sg-${clusterName}-${String(Date.now()).slice(-10)}`,
+          GroupDescription:
+            'EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, as well as any managed workloads.',
+          VpcId: vpcId,
+        }),
+      );
+      const groupId = made.body['groupId'];
+      return typeof groupId === 'string' ? groupId : '';
+    },
+    deleteClusterSecurityGroup: async ({ region, groupId }) => {
+      await ec2
+        .handle(call(region, 'DeleteSecurityGroup', { GroupId: groupId }))
+        .catch(() => undefined);
+    },
+  };
+}
+
+/** The EKS clusters the store knows (any region) that have or are getting a Kiln cluster. */
+export function hostedEksClusters(plane: AwsPlane): { region: string; name: string }[] {
+  return plane.store
+    .list('/eks/')
+    .items.map((i) => /^\/eks\/([^/]+)\/clusters\/([^/]+)$/.exec(i.key))
+    .flatMap((m) => (m ? [{ region: m[1] ?? '', name: m[2] ?? '' }] : []));
+}
+
+const CLUSTER_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Principal: { Service: 'eks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+  ],
+});
+
+/**
+ * Registers `kiln up`'s default cluster with EKS as `eksctl create cluster` would have made it:
+ * an eksctl-shaped VPC over three AZs, a cluster service role with AmazonEKSClusterPolicy, and
+ * the cluster itself (whose Kubernetes API is the daemon's root). Does nothing when EKS knows
+ * the cluster already.
+ */
+export async function registerDefaultCluster(
+  plane: AwsPlane,
+  c: { region: string; name: string },
+): Promise<void> {
+  if (plane.store.get(`/eks/${c.region}/clusters/${c.name}`)) return;
+  const vpc = await plane.ec2.createEksctlVpc({ region: c.region, clusterName: c.name });
+  const roleName = `eksctl-${c.name}-cluster-ServiceRole`;
+  const iam = (action: string, params: Record<string, string>): Promise<unknown> =>
+    plane.iam.handle(plane.internalCall({ region: c.region, action, params }));
+  if (plane.iam.getRole(roleName) === undefined) {
+    await iam('CreateRole', { RoleName: roleName, AssumeRolePolicyDocument: CLUSTER_TRUST });
+    await iam('AttachRolePolicy', {
+      RoleName: roleName,
+      PolicyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy',
+    });
+  }
+  const role = plane.iam.getRole(roleName);
+  await plane.eks.handle(
+    plane.internalCall({
+      region: c.region,
+      method: 'POST',
+      path: '/clusters',
+      json: {
+        name: c.name,
+        version: '1.32',
+        roleArn: role?.Arn ?? '',
+        resourcesVpcConfig: {
+          subnetIds: [...vpc.publicSubnetIds, ...vpc.privateSubnetIds],
+          securityGroupIds: [vpc.controlPlaneSecurityGroupId],
+        },
+        tags: { 'alpha.eksctl.io/cluster-name': c.name },
+      },
+    }),
+  );
+}
