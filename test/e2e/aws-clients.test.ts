@@ -135,6 +135,7 @@ for line in sys.stdin:
         res = {'ok': False, 'code': e.response['Error']['Code'], 'message': e.response['Error']['Message']}
     print(json.dumps(res, default=str), flush=True)
 `;
+import { ensureDebianPackage } from './host-packages.ts';
 
 function botoClient(o: { endpoint: string; env: NodeJS.ProcessEnv; cwd: string }): Client {
   const child: ChildProcessWithoutNullStreams = spawn('python3', ['-c', BOTO_DRIVER, o.endpoint], {
@@ -463,6 +464,7 @@ async function findCli(
   major: 1 | 2,
   o: { env: NodeJS.ProcessEnv; cwd: string },
 ): Promise<string | undefined> {
+  if (major === 2) ensureDebianPackage('/usr/bin/aws', 'awscli');
   const candidates = major === 2 ? ['/usr/bin/aws'] : ['aws', '/usr/local/bin/aws'];
   for (const c of candidates) {
     if (c.startsWith('/') && !existsSync(c)) continue;

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ensureDebianPackage } from './host-packages.ts';
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
@@ -66,6 +67,7 @@ async function findCli(
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): Promise<string | undefined> {
+  if (major === 2) ensureDebianPackage('/usr/bin/aws', 'awscli');
   const candidates = major === 2 ? ['/usr/bin/aws'] : ['aws', '/usr/local/bin/aws'];
   for (const c of candidates) {
     if (c.startsWith('/') && !existsSync(c)) continue;
