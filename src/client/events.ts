@@ -1,6 +1,6 @@
 import type { KubeObject } from '../api/index.ts';
 import { rfc3339, type Clock } from '../util/index.ts';
-import type { KubeClient } from './client.ts';
+import { isAlreadyExists, type KubeClient } from './client.ts';
 
 export interface EventSource {
   /** `default-scheduler`, `kubelet`, `deployment-controller`… */
@@ -41,6 +41,25 @@ export class EventRecorder {
     this.#clock = opts.clock;
   }
 
+  /**
+   * Creates the event as `<object>.<time in µs, hex>` (client-go uses nanoseconds). Several
+   * recorders (the scheduler's, each kubelet's) can pick the same name within a millisecond,
+   * so a taken name moves on to the next.
+   */
+  async #create(a: { e: EventInput; ns: string; now: number }): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const name = `${a.e.object.metadata.name ?? 'unknown'}.${(a.now * 1000 + (this.#seq++ % 1000)).toString(16)}`;
+      const ev = buildEvent({ e: a.e, name, ns: a.ns, source: this.#source, time: rfc3339(a.now) });
+      try {
+        await this.#client.create(`/api/v1/namespaces/${a.ns}/events`, ev);
+        return name;
+      } catch (err: unknown) {
+        if (!isAlreadyExists(err) || attempt >= 8) throw err;
+        this.#seq += 97;
+      }
+    }
+  }
+
   async record(e: EventInput): Promise<void> {
     const ns = e.object.metadata.namespace ?? 'default';
     const key = [e.object.metadata.uid, e.reason, e.message, e.fieldPath ?? ''].join('\u0000');
@@ -55,9 +74,7 @@ export class EventRecorder {
         });
         return;
       }
-      const name = `${e.object.metadata.name ?? 'unknown'}.${(now * 1000 + (this.#seq++ % 1000)).toString(16)}`;
-      const ev = buildEvent({ e, name, ns, source: this.#source, time: rfc3339(now) });
-      await this.#client.create(`/api/v1/namespaces/${ns}/events`, ev);
+      const name = await this.#create({ e, ns, now });
       this.#seen.set(key, { name, count: 1, firstTimestamp: rfc3339(now) });
       if (this.#seen.size > 10_000) this.#seen.delete(this.#seen.keys().next().value ?? '');
     } catch {

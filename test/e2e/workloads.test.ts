@@ -82,13 +82,14 @@ describe('workloads run on the worker nodes (kubectl 1.32)', () => {
     const logs = await c.kubectl('1.32', ['logs', '-n', 'wsi-skills-namespace', name]);
     assert.equal(logs.code, 0, logs.stderr);
     assert.notEqual(logs.stdout.trim(), '');
-    const described = await c.kubectl('1.32', [
-      'describe',
-      'pod',
-      '-n',
-      'wsi-skills-namespace',
-      name,
-    ]);
+    // Events are written after the fact (as the scheduler's and kubelet's recorders do), so
+    // wait until the scheduler's has landed.
+    const describe = (): ReturnType<TestCluster['kubectl']> =>
+      c.kubectl('1.32', ['describe', 'pod', '-n', 'wsi-skills-namespace', name]);
+    await eventually('the Scheduled event', async () =>
+      (await describe()).stdout.includes('Successfully assigned'),
+    );
+    const described = await describe();
     assert.match(
       described.stdout,
       /Normal\s+Scheduled\s+.*default-scheduler\s+Successfully assigned wsi-skills-namespace\//,
