@@ -120,8 +120,8 @@ export class NodeAgent implements PodLogSource {
       this.#nodes.delete(spec.name);
       throw e;
     }
-    for (const pod of this.#informer?.list() ?? []) {
-      if (nodeNameOf(pod) === spec.name) this.#queue?.add(objectKey(pod));
+    for (const pod of this.#informer?.byIndex(BY_NODE, spec.name) ?? []) {
+      this.#queue?.add(objectKey(pod));
     }
   }
 
@@ -171,6 +171,8 @@ export class NodeAgent implements PodLogSource {
         fieldSelector: single === undefined ? 'spec.nodeName!=' : `spec.nodeName=${single}`,
       },
       sleep: this.#o.sleep,
+      // addNode looks up the pods of one node; with one node per pod a scan would be O(n²).
+      indexers: { [BY_NODE]: (pod) => [nodeNameOf(pod)] },
       handlers: { onChange: enqueue, onDelete: enqueue },
     });
     this.#informer = informer;
@@ -445,6 +447,8 @@ function limitBytes(
     return write(out);
   };
 }
+
+const BY_NODE = 'nodeName';
 
 function nodeNameOf(pod: KubeObject): string {
   const name = isJsonObject(pod['spec']) ? pod['spec']['nodeName'] : undefined;

@@ -31,6 +31,11 @@ export interface InformerOptions {
   readonly query?: Readonly<Record<string, string>>;
   readonly sleep: Sleep;
   readonly handlers: InformerHandlers;
+  /**
+   * Named index functions (client-go's Indexers): each maps an object to the values it is
+   * filed under, so `byIndex` answers without scanning the cache.
+   */
+  readonly indexers?: Readonly<Record<string, (obj: KubeObject) => readonly string[]>>;
 }
 
 export function objectKey(obj: KubeObject): string {
@@ -47,11 +52,14 @@ export function objectKey(obj: KubeObject): string {
 export class Informer {
   readonly #opts: InformerOptions;
   readonly #cache = new Map<string, KubeObject>();
+  /** Index name → indexed value → object key → object. */
+  readonly #indices = new Map<string, Map<string, Map<string, KubeObject>>>();
   #synced = false;
   #syncWaiters: (() => void)[] = [];
 
   constructor(opts: InformerOptions) {
     this.#opts = opts;
+    for (const name of Object.keys(opts.indexers ?? {})) this.#indices.set(name, new Map());
   }
 
   get(key: string): KubeObject | undefined {
@@ -60,6 +68,45 @@ export class Informer {
 
   list(): KubeObject[] {
     return [...this.#cache.values()];
+  }
+
+  /** The cached objects an index files under `value`; throws for an index never declared. */
+  byIndex(name: string, value: string): KubeObject[] {
+    const index = this.#indices.get(name);
+    if (!index) throw new Error(`informer ${this.#opts.path} has no index ${JSON.stringify(name)}`);
+    return [...(index.get(value)?.values() ?? [])];
+  }
+
+  #store(key: string, obj: KubeObject, old: KubeObject | undefined): void {
+    if (old) this.#unindex(key, old);
+    this.#cache.set(key, obj);
+    for (const [name, fn] of Object.entries(this.#opts.indexers ?? {})) {
+      const index = this.#indices.get(name);
+      for (const value of fn(obj)) {
+        let bucket = index?.get(value);
+        if (!bucket) {
+          bucket = new Map();
+          index?.set(value, bucket);
+        }
+        bucket.set(key, obj);
+      }
+    }
+  }
+
+  #remove(key: string, obj: KubeObject): void {
+    this.#unindex(key, obj);
+    this.#cache.delete(key);
+  }
+
+  #unindex(key: string, obj: KubeObject): void {
+    for (const [name, fn] of Object.entries(this.#opts.indexers ?? {})) {
+      const index = this.#indices.get(name);
+      for (const value of fn(obj)) {
+        const bucket = index?.get(value);
+        bucket?.delete(key);
+        if (bucket?.size === 0) index?.delete(value);
+      }
+    }
   }
 
   hasSynced(): boolean {
@@ -100,13 +147,13 @@ export class Informer {
       const key = objectKey(obj);
       seen.add(key);
       const old = this.#cache.get(key);
-      this.#cache.set(key, obj);
+      this.#store(key, obj, old);
       if (old?.metadata.resourceVersion !== obj.metadata.resourceVersion)
         this.#opts.handlers.onChange?.(obj, old);
     }
     for (const [key, obj] of this.#cache) {
       if (seen.has(key)) continue;
-      this.#cache.delete(key);
+      this.#remove(key, obj);
       this.#opts.handlers.onDelete?.(obj);
     }
     if (!this.#synced) {
@@ -127,12 +174,14 @@ export class Informer {
         if (e.type === 'BOOKMARK') return;
         const key = objectKey(e.object);
         if (e.type === 'DELETED') {
-          this.#cache.delete(key);
+          const cached = this.#cache.get(key);
+          // The cached copy is what the indices were built from.
+          if (cached) this.#remove(key, cached);
           this.#opts.handlers.onDelete?.(e.object);
           return;
         }
         const old = this.#cache.get(key);
-        this.#cache.set(key, e.object);
+        this.#store(key, e.object, old);
         this.#opts.handlers.onChange?.(e.object, old);
       },
     );

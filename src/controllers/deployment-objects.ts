@@ -96,19 +96,25 @@ export const asDeployment = (o: KubeObject): Deployment => o as Deployment;
 export const asPod = (o: KubeObject): Pod => o;
 
 export function matchesSelector(sel: LabelSelector, labels: Record<string, string> = {}): boolean {
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const r of sel.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, r.key);
-    const inValues = has && (r.values ?? []).includes(labels[r.key] ?? '');
-    const ok = {
-      In: inValues,
-      NotIn: !inValues,
-      Exists: has,
-      DoesNotExist: !has,
-    }[r.operator];
-    if (!ok) return false;
-  }
+  // Plain loops: controllers call this for every pod on every sync.
+  const want = sel.matchLabels;
+  if (want !== undefined) for (const k in want) if (labels[k] !== want[k]) return false;
+  for (const r of sel.matchExpressions ?? []) if (!requirementHolds(r, labels)) return false;
   return true;
+}
+
+function requirementHolds(r: LabelSelectorRequirement, labels: Record<string, string>): boolean {
+  const has = Object.hasOwn(labels, r.key);
+  switch (r.operator) {
+    case 'Exists':
+      return has;
+    case 'DoesNotExist':
+      return !has;
+    case 'In':
+      return has && (r.values ?? []).includes(labels[r.key] ?? '');
+    case 'NotIn':
+      return !(has && (r.values ?? []).includes(labels[r.key] ?? ''));
+  }
 }
 
 /** Upstream refuses to act on an empty selector: it would select every pod. */
@@ -154,7 +160,9 @@ export function isPodActive(pod: Pod): boolean {
 }
 
 export function readyCondition(pod: Pod): Condition | undefined {
-  return pod.status?.conditions?.find((c) => c.type === 'Ready');
+  // A loop, not find(): the ReplicaSet controller asks this of every pod on every sync.
+  for (const c of pod.status?.conditions ?? []) if (c.type === 'Ready') return c;
+  return undefined;
 }
 
 export function isPodReady(pod: Pod): boolean {

@@ -43,6 +43,19 @@ export interface ReplicaSetControllerOptions {
 
 const RS_PATH = '/apis/apps/v1';
 
+/** The pod index of upstream's controller.AddPodControllerUIDIndexer. */
+const CONTROLLER_UID = 'controllerUID';
+
+/** Orphans are filed per namespace, as upstream's OrphanPodIndexKeyForNamespace. */
+function orphanKey(ns: string): string {
+  return `_ORPHAN_POD/${ns}`;
+}
+
+function controllerUidIndex(pod: KubeObject): string[] {
+  const ref = controllerOf(pod);
+  return [ref === undefined ? orphanKey(nsOf(pod)) : ref.uid];
+}
+
 function rsPath(ns: string, name: string): string {
   return `${RS_PATH}/namespaces/${ns}/replicasets/${name}`;
 }
@@ -56,9 +69,9 @@ export class ReplicaSetController {
   readonly #opts: ReplicaSetControllerOptions;
   readonly #expectations: Expectations;
   readonly #events: EventRecorder;
-  /** Pods by namespace, then key, so a sync reads only its namespace. */
-  readonly #pods = new Map<string, Map<string, Pod>>();
   #rsInformer: Informer | undefined;
+  /** Pods indexed by controller uid (orphans by namespace): a sync reads only its own. */
+  #podInformer: Informer | undefined;
   #queue: WorkQueue | undefined;
 
   constructor(opts: ReplicaSetControllerOptions) {
@@ -93,6 +106,7 @@ export class ReplicaSetController {
       client: this.#opts.client,
       path: '/api/v1/pods',
       sleep: this.#opts.sleep,
+      indexers: { [CONTROLLER_UID]: controllerUidIndex },
       handlers: {
         onChange: (pod, old) => {
           this.#podChanged(asPod(pod), old === undefined ? undefined : asPod(old));
@@ -102,6 +116,7 @@ export class ReplicaSetController {
         },
       },
     });
+    this.#podInformer = podInformer;
     await Promise.all([
       rsInformer.run(signal),
       podInformer.run(signal),
@@ -132,10 +147,9 @@ export class ReplicaSetController {
   }
 
   #podChanged(pod: Pod, old: Pod | undefined): void {
-    this.#index(pod);
     if (pod.metadata.deletionTimestamp !== undefined) {
       // A terminating pod is as good as gone for counting: upstream observes its deletion now.
-      this.#podDeleted(pod, { keepIndexed: true });
+      this.#podDeleted(pod);
       return;
     }
     const rs = this.#owner(pod);
@@ -151,21 +165,21 @@ export class ReplicaSetController {
     if (controllerOf(pod) === undefined) this.#enqueueMatching(pod);
   }
 
-  #podDeleted(pod: Pod, opts: { keepIndexed?: boolean } = {}): void {
-    if (opts.keepIndexed !== true) this.#pods.get(nsOf(pod))?.delete(keyOf(pod));
+  #podDeleted(pod: Pod): void {
     const rs = this.#owner(pod);
     if (!rs) return;
     this.#expectations.deletionObserved(keyOf(rs), keyOf(pod));
     this.#queue?.add(keyOf(rs));
   }
 
-  #index(pod: Pod): void {
-    let m = this.#pods.get(nsOf(pod));
-    if (!m) {
-      m = new Map();
-      this.#pods.set(nsOf(pod), m);
+  /** Active pods of a namespace filed under `value` (a controller uid or the orphan key). */
+  #activeControlledBy(value: string, ns: string): Pod[] {
+    const out: Pod[] = [];
+    for (const o of this.#podInformer?.byIndex(CONTROLLER_UID, value) ?? []) {
+      const p = asPod(o);
+      if (nsOf(p) === ns && isPodActive(p)) out.push(p);
     }
-    m.set(keyOf(pod), pod);
+    return out;
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -176,8 +190,7 @@ export class ReplicaSetController {
     }
     const rs = asReplicaSet(clone(cached));
     const needsSync = this.#expectations.satisfied(key);
-    const active = [...(this.#pods.get(nsOf(rs))?.values() ?? [])].filter(isPodActive);
-    const pods = await this.#claimPods(rs, active);
+    const pods = await this.#claimPods(rs);
     let failure: Error | undefined;
     if (needsSync && rs.metadata.deletionTimestamp === undefined) {
       try {
@@ -202,24 +215,26 @@ export class ReplicaSetController {
     return waits.length === 0 ? undefined : { requeueAfterMs: Math.min(...waits) };
   }
 
-  async #claimPods(rs: ReplicaSet, pods: readonly Pod[]): Promise<Pod[]> {
+  /**
+   * As ControllerRefManager.ClaimPods over upstream's controller-uid index: keep our pods
+   * that match, release ours that stopped matching, adopt matching orphans.
+   */
+  async #claimPods(rs: ReplicaSet): Promise<Pod[]> {
+    const ns = nsOf(rs);
     const uid = rs.metadata.uid;
     const deleting = rs.metadata.deletionTimestamp !== undefined;
     const claimed: Pod[] = [];
+    for (const pod of uid === undefined ? [] : this.#activeControlledBy(uid, ns)) {
+      if (matchesSelector(rs.spec.selector, pod.metadata.labels)) claimed.push(pod);
+      else if (!deleting) await this.#release(rs, pod);
+    }
+    if (deleting) return claimed;
     let canAdopt: boolean | undefined;
-    for (const pod of pods) {
-      const ref = controllerOf(pod);
-      const matches = matchesSelector(rs.spec.selector, pod.metadata.labels);
-      if (ref !== undefined) {
-        if (ref.uid !== uid) continue;
-        if (matches) claimed.push(pod);
-        else if (!deleting) await this.#release(rs, pod);
-        continue;
-      }
-      if (!matches || deleting || pod.metadata.deletionTimestamp !== undefined) continue;
+    for (const pod of this.#activeControlledBy(orphanKey(ns), ns)) {
+      if (!matchesSelector(rs.spec.selector, pod.metadata.labels)) continue;
       // As upstream's RecheckDeletionTimestamp: adopt only for an owner that is live now.
       canAdopt ??= await this.#stillLive(rs);
-      if (!canAdopt) continue;
+      if (!canAdopt) break;
       const adopted = await this.#adopt(rs, pod);
       if (adopted) claimed.push(adopted);
     }
@@ -372,22 +387,16 @@ export class ReplicaSetController {
     for (const o of this.#rsInformer?.list() ?? [])
       if (owner !== undefined && nsOf(o) === nsOf(rs) && controllerOf(o)?.uid === owner)
         siblings.add(o.metadata.uid);
-    return [...(this.#pods.get(nsOf(rs))?.values() ?? [])].filter(
-      (p) => isPodActive(p) && siblings.has(controllerOf(p)?.uid),
+    return [...siblings].flatMap((uid) =>
+      uid === undefined ? [] : this.#activeControlledBy(uid, nsOf(rs)),
     );
   }
 
   #status(rs: ReplicaSet, pods: readonly Pod[], failure: Error | undefined): ReplicaSetStatus {
     const now = this.#opts.clock.now();
-    const minReady = rs.spec.minReadySeconds ?? 0;
-    const templateLabels = rs.spec.template.metadata?.labels ?? {};
     const status: ReplicaSetStatus = { replicas: pods.length };
     // The counts are `omitempty` upstream: zero is written as absent.
-    const fully = pods.filter((p) =>
-      matchesSelector({ matchLabels: templateLabels }, p.metadata.labels),
-    ).length;
-    const ready = pods.filter(isPodReady).length;
-    const available = pods.filter((p) => msUntilAvailable(p, minReady, now) === 0).length;
+    const { fully, ready, available } = countPods(rs, pods, now);
     if (fully > 0) status.fullyLabeledReplicas = fully;
     if (ready > 0) status.readyReplicas = ready;
     if (available > 0) status.availableReplicas = available;
@@ -432,6 +441,27 @@ export class ReplicaSetController {
       throw e;
     }
   }
+}
+
+/** The status counts, in one pass: this runs on every sync, over every pod the set owns. */
+function countPods(
+  rs: ReplicaSet,
+  pods: readonly Pod[],
+  now: number,
+): { fully: number; ready: number; available: number } {
+  const minReady = rs.spec.minReadySeconds ?? 0;
+  const templateSelector = { matchLabels: rs.spec.template.metadata?.labels ?? {} };
+  let fully = 0;
+  let ready = 0;
+  let available = 0;
+  for (const p of pods) {
+    if (matchesSelector(templateSelector, p.metadata.labels)) fully++;
+    if (!isPodReady(p)) continue;
+    ready++;
+    // A ready pod with no minReadySeconds is available without reading its timestamps.
+    if (minReady === 0 || msUntilAvailable(p, minReady, now) === 0) available++;
+  }
+  return { fully, ready, available };
 }
 
 function podPath(pod: Pod): string {

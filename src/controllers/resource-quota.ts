@@ -82,6 +82,7 @@ export class ResourceQuotaController {
     });
     this.#markAll();
     let lastFull = this.#opts.clock.now();
+    let tick: Promise<void> | undefined;
     while (!signal.aborted) {
       if (this.#opts.clock.now() - lastFull >= resync) {
         this.#markAll();
@@ -95,15 +96,15 @@ export class ResourceQuotaController {
         await sleep(200, signal);
         continue;
       }
-      // Each wait gets its own signal, aborted on wake-up: a timer left behind per wake-up
-      // would pile listeners onto the run's signal.
-      const wait = new AbortController();
-      const waitSignal = AbortSignal.any([signal, wait.signal]);
+      // One periodic timer outlives the wake-ups: a write wakes the loop without cancelling
+      // it, so a burst of writes costs no timers or abort signals per write.
+      tick ??= sleep(Math.min(resync, 10_000), signal).then(() => {
+        tick = undefined;
+        this.#wake?.();
+      });
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
-        void sleep(Math.min(resync, 10_000), waitSignal).then(resolve);
       });
-      wait.abort();
       this.#wake = undefined;
     }
   }

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { InMemoryAwsCredentialStore } from '../apiserver/authn/index.ts';
 import { Ec2Service } from '../aws/ec2/index.ts';
 import { EksService, type ClusterHost, type Ec2View, type IamView } from '../aws/eks/index.ts';
@@ -12,6 +14,7 @@ import type { AwsCall, AwsCaller } from '../aws/types.ts';
 import { CachedStore, noPersistence, SqlitePersistence, type Store } from '../store/index.ts';
 import type { Logger } from '../telemetry/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
+import { Ec2NodegroupHost, type WorkerPool } from './nodegroup-host.ts';
 
 export interface AwsPlaneOptions {
   /** Where the AWS state lives; undefined keeps it in memory. */
@@ -22,6 +25,8 @@ export interface AwsPlaneOptions {
   readonly ids: IdSource;
   readonly logger: Logger;
   readonly clusters: ClusterHost;
+  /** The Kiln cluster behind an EKS cluster, whose worker nodes managed node groups are. */
+  readonly workers?: (region: string, name: string) => WorkerPool | undefined;
   /** Seconds until CREATING clusters and profiles become ACTIVE (0: at once). */
   readonly lifecycleDelayMs?: number;
   /** Called when a Fargate profile is gone: Kiln deletes its pods. */
@@ -39,6 +44,8 @@ export class AwsPlane {
   readonly iam: IamService;
   readonly ec2: Ec2Service;
   readonly eks: EksService;
+  /** Hosts managed node groups as worker nodes; undefined without `workers`. */
+  readonly nodegroups: Ec2NodegroupHost | undefined;
   readonly endpoint: AwsEndpoint;
   readonly #o: AwsPlaneOptions;
   #server: Server | undefined;
@@ -59,7 +66,17 @@ export class AwsPlane {
       base: new InMemoryAwsCredentialStore({ accountId }),
     });
     this.iam = new IamService({ store, clock, ids });
-    this.ec2 = new Ec2Service({ store, clock, ids, accountId });
+    // DescribeInstances lists node-group nodes; the host itself needs the EC2 service.
+    const instances = {
+      listInstances: (region: string) =>
+        this.nodegroups?.listInstances(region) ?? Promise.resolve([]),
+    };
+    this.ec2 = new Ec2Service({ store, clock, ids, accountId, instances });
+    const workers = o.workers;
+    this.nodegroups =
+      workers === undefined
+        ? undefined
+        : new Ec2NodegroupHost({ ec2: this.ec2, ids, clock, awsStore: store, cluster: workers });
     const sts = new StsService({ credentials: this.credentials, iam: this.iam, clock, ids });
     const delay = o.lifecycleDelayMs;
     this.eks = new EksService({
@@ -70,6 +87,7 @@ export class AwsPlane {
       iam: iamView(this.iam),
       ec2: ec2View(this.ec2, accountId),
       clusters: o.clusters,
+      ...(this.nodegroups ? { nodegroups: this.nodegroups } : {}),
       ...(delay === undefined
         ? {}
         : {
@@ -290,6 +308,93 @@ export async function registerDefaultCluster(
           securityGroupIds: [vpc.controlPlaneSecurityGroupId],
         },
         tags: { 'alpha.eksctl.io/cluster-name': c.name },
+      },
+    }),
+  );
+}
+
+const NODE_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+  ],
+});
+
+const NODE_POLICIES = [
+  'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+  'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+  'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+];
+
+/**
+ * The name of the managed node group eksctl would have made for `kiln up`'s cluster: eksctl's
+ * default `ng-` and 8 hex characters, derived from the cluster so it is stable over restarts.
+ */
+export function defaultNodegroupName(c: { region: string; name: string }): string {
+  const hex = createHash('sha256').update(`${c.region}/${c.name}`).digest('hex');
+  return `ng-${hex.slice(0, 8)}`;
+}
+
+/** The stored EKS cluster's status and subnets (loosely read: the record is EKS's). */
+function eksCluster(plane: AwsPlane, key: string): { status: unknown; subnetIds: string[] } {
+  const object = plane.store.get(key)?.object;
+  // SAFETY: EKS cluster records are `{resource: Cluster}`; every field is checked before use.
+  const resource = (object as { resource?: Record<string, unknown> } | undefined)?.resource;
+  const vpc = resource?.['resourcesVpcConfig'];
+  const ids: unknown =
+    typeof vpc === 'object' && vpc !== null ? (vpc as { subnetIds?: unknown }).subnetIds : [];
+  return {
+    status: resource?.['status'],
+    subnetIds: Array.isArray(ids) ? ids.filter((i): i is string => typeof i === 'string') : [],
+  };
+}
+
+/**
+ * Registers the managed node group eksctl creates with `kiln up`'s cluster (m5.large on the
+ * private subnets) once the cluster is ACTIVE, sized to the default cluster's configured worker
+ * nodes, which carry its name and so are its nodes. Does nothing when EKS knows it already.
+ */
+export async function registerDefaultNodegroup(
+  plane: AwsPlane,
+  c: { region: string; name: string; nodes: number; signal: AbortSignal },
+): Promise<void> {
+  const ng = defaultNodegroupName(c);
+  if (c.nodes === 0 || plane.store.get(`/eks/${c.region}/nodegroups/${c.name}/${ng}`)) return;
+  const clusterKey = `/eks/${c.region}/clusters/${c.name}`;
+  while (eksCluster(plane, clusterKey).status !== 'ACTIVE') {
+    if (c.signal.aborted || plane.store.get(clusterKey) === undefined) return;
+    await delay(50, undefined, { signal: c.signal }).catch(() => undefined);
+  }
+  const roleName = `eksctl-${c.name}-nodegroup-${ng}-NodeInstanceRole`;
+  const iam = (action: string, params: Record<string, string>): Promise<unknown> =>
+    plane.iam.handle(plane.internalCall({ region: c.region, action, params }));
+  if (plane.iam.getRole(roleName) === undefined) {
+    await iam('CreateRole', { RoleName: roleName, AssumeRolePolicyDocument: NODE_TRUST });
+    for (const arn of NODE_POLICIES) {
+      await iam('AttachRolePolicy', { RoleName: roleName, PolicyArn: arn });
+    }
+  }
+  const subnets = eksCluster(plane, clusterKey).subnetIds.filter(
+    (id) => !plane.ec2.isPublicSubnet(c.region, id),
+  );
+  await plane.eks.handle(
+    plane.internalCall({
+      region: c.region,
+      method: 'POST',
+      path: `/clusters/${c.name}/node-groups`,
+      json: {
+        nodegroupName: ng,
+        nodeRole: plane.iam.getRole(roleName)?.Arn ?? '',
+        subnets,
+        instanceTypes: ['m5.large'],
+        amiType: 'AL2023_x86_64_STANDARD',
+        // eksctl's default is min = max = desired; Kiln leaves room to scale out.
+        scalingConfig: { minSize: c.nodes, maxSize: c.nodes * 2, desiredSize: c.nodes },
+        tags: {
+          'alpha.eksctl.io/cluster-name': c.name,
+          'alpha.eksctl.io/nodegroup-name': ng,
+          'alpha.eksctl.io/nodegroup-type': 'managed',
+        },
       },
     }),
   );

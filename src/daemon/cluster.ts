@@ -167,7 +167,13 @@ export class Cluster {
   readonly #rootCaPem: string | undefined;
   readonly #clock: Clock;
   readonly #ids: IdSource;
-  readonly #nodes: readonly NodeSpec[];
+  /** The worker agent's nodes in the order they joined: configured ones, then added ones. */
+  readonly #workers = new Map<string, NodeSpec>();
+  /**
+   * Hosts the worker nodes. Built with no nodes (an agent built with exactly one narrows its
+   * pod watch to it) so node groups can add nodes later; configured ones join in run().
+   */
+  readonly #workerAgent: NodeAgent;
   readonly #timers: Scheduler;
   readonly #logs = new LogSources();
   readonly #streams = new StreamSources();
@@ -175,7 +181,7 @@ export class Cluster {
   constructor(opts: ClusterOptions) {
     this.#clock = opts.clock;
     this.#ids = opts.ids;
-    this.#nodes = opts.nodes ?? [];
+    for (const spec of opts.nodes ?? []) this.#workers.set(spec.name, spec);
     this.#timers = opts.timers ?? new TimerScheduler(opts.clock);
     this.#rootCaPem = opts.rootCaPem;
     this.name = opts.name;
@@ -222,6 +228,44 @@ export class Cluster {
         : {}),
     });
     this.client = new KubeClient(new InProcessTransport(this.api, CONTROLLER_USER));
+    this.#workerAgent = this.#nodeAgent();
+  }
+
+  /** A node agent on the sim runtime whose pods' logs and streams the API server serves. */
+  #nodeAgent(): NodeAgent {
+    const agent = new NodeAgent({
+      client: this.client,
+      clock: this.#clock,
+      sleep: this.#timers instanceof TimerScheduler ? realSleep : sleepOn(this.#timers),
+      runtime: new SimRuntime({ scheduler: this.#timers }),
+      nodes: [],
+    });
+    this.#logs.add(agent);
+    this.#streams.add(agent.streams);
+    return agent;
+  }
+
+  /** The worker nodes this cluster hosts (not Fargate ones), oldest first. */
+  workerNodes(): readonly NodeSpec[] {
+    return [...this.#workers.values()];
+  }
+
+  /** Starts hosting a worker node and registers it. Idempotent for a hosted name. */
+  async addWorkerNode(spec: NodeSpec): Promise<void> {
+    if (this.#workers.has(spec.name)) return;
+    this.#workers.set(spec.name, spec);
+    try {
+      await this.#workerAgent.addNode(spec);
+    } catch (e: unknown) {
+      this.#workers.delete(spec.name);
+      throw e;
+    }
+  }
+
+  /** Stops hosting a worker node and deletes its Node and Lease. Idempotent. */
+  async removeWorkerNode(name: string): Promise<void> {
+    this.#workers.delete(name);
+    await this.#workerAgent.removeNode(name);
   }
 
   /** Creates the system namespaces and priority classes that are missing. Idempotent. */
@@ -278,19 +322,8 @@ export class Cluster {
         ...(this.#rootCaPem === undefined ? {} : { rootCaPem: this.#rootCaPem }),
       }),
     ];
-    if (this.#nodes.length > 0) {
-      const runtime = new SimRuntime({ scheduler: this.#timers });
-      const agent = new NodeAgent({
-        client: this.client,
-        clock: this.#clock,
-        sleep: this.#timers instanceof TimerScheduler ? realSleep : sleepOn(this.#timers),
-        runtime,
-        nodes: this.#nodes,
-      });
-      this.#logs.add(agent);
-      this.#streams.add(agent.streams);
-      controllers.push(agent);
-    }
+    for (const spec of this.#workers.values()) await this.#workerAgent.addNode(spec);
+    controllers.push(this.#workerAgent);
     controllers.push(...this.#fargateControllers());
     await Promise.all(controllers.map((c) => c.run(signal)));
   }
@@ -299,15 +332,7 @@ export class Cluster {
   #fargateControllers(): { run(signal: AbortSignal): Promise<void> }[] {
     const f = this.#fargate;
     if (!f) return [];
-    const agent = new NodeAgent({
-      client: this.client,
-      clock: this.#clock,
-      sleep: this.#timers instanceof TimerScheduler ? realSleep : sleepOn(this.#timers),
-      runtime: new SimRuntime({ scheduler: this.#timers }),
-      nodes: [],
-    });
-    this.#logs.add(agent);
-    this.#streams.add(agent.streams);
+    const agent = this.#nodeAgent();
     const plane = new FargateControlPlane({
       client: this.client,
       clock: this.#clock,

@@ -15,7 +15,13 @@ import { isNotFound } from '../client/index.ts';
 import type { Logger } from '../telemetry/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
 import type { Scheduler } from '../runtime/index.ts';
-import { AwsPlane, hostedEksClusters, registerDefaultCluster } from './aws-plane.ts';
+import {
+  AwsPlane,
+  defaultNodegroupName,
+  hostedEksClusters,
+  registerDefaultCluster,
+  registerDefaultNodegroup,
+} from './aws-plane.ts';
 import { Cluster, type AuthenticationFactory, type FargateWiring } from './cluster.ts';
 import { Ec2FargateIps, eksProfileSource } from './fargate-wiring.ts';
 import { nodePool } from './node-pool.ts';
@@ -149,6 +155,10 @@ export class Daemon {
         create: (c) => this.#hostCluster(c),
         delete: (c) => this.removeCluster(c),
       },
+      workers: (region, name) =>
+        region === config.region && name === config.clusterName
+          ? this.#defaultCluster
+          : this.clusters.get(`${region}/${name}`),
       onProfileDeleted: (e) => this.#deleteProfilePods(e),
     });
     this.aws = aws;
@@ -170,7 +180,8 @@ export class Daemon {
         count: config.workerNodes,
         instanceType: 'm5.large',
         region: config.region,
-        nodegroup: 'kiln-workers',
+        // The managed node group registered with EKS below: these are its nodes.
+        nodegroup: defaultNodegroupName({ region: config.region, name: config.clusterName }),
       }),
     });
     await cluster.bootstrap();
@@ -216,10 +227,23 @@ export class Daemon {
     await aws.start({ host: config.host, port: config.awsPort, signal: this.#abort.signal });
     writeFileSync(p.awsEndpointFile, `${aws.url}\n`);
     await registerDefaultCluster(aws, { region: config.region, name: config.clusterName });
+    // Waits for the cluster to be ACTIVE, so it runs alongside the rest of start-up.
+    void registerDefaultNodegroup(aws, {
+      region: config.region,
+      name: config.clusterName,
+      nodes: config.workerNodes,
+      signal: this.#abort.signal,
+    }).catch((e: unknown) => {
+      logger.error('registering the default node group failed', {
+        error: e instanceof Error ? e.message : String(e),
+      });
+    });
     // Clusters created through EKS before a restart come back with the daemon.
     for (const c of hostedEksClusters(aws)) {
       if (c.region !== config.region || c.name !== config.clusterName) await this.addCluster(c);
     }
+    // Nodes node groups added before a restart are Node objects no agent hosts yet.
+    await aws.nodegroups?.resync();
     // Every informer and watch of every controller listens on this one signal.
     setMaxListeners(0, this.#abort.signal);
     this.#running.push(

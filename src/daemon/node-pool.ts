@@ -11,7 +11,9 @@ interface InstanceType {
 export const INSTANCE_TYPES: Readonly<Record<string, InstanceType>> = {
   'm5.large': { cpu: 2, memoryMi: 7_803, maxPods: 29 },
   'm5.xlarge': { cpu: 4, memoryMi: 15_811, maxPods: 58 },
+  'm5.2xlarge': { cpu: 8, memoryMi: 31_628, maxPods: 58 },
   't3.medium': { cpu: 2, memoryMi: 3_854, maxPods: 17 },
+  't3.large': { cpu: 2, memoryMi: 7_859, maxPods: 35 },
 };
 
 export interface NodePoolOptions {
@@ -24,7 +26,11 @@ export interface NodePoolOptions {
   readonly subnetBase?: number;
 }
 
-function hostName(ip: string, region: string): string {
+/** The kubelet version Kiln's worker nodes report. */
+export const KUBELET_VERSION = 'v1.32.4-eks-kiln';
+
+/** EC2's private DNS name for an address: `ec2.internal` in us-east-1. */
+export function hostName(ip: string, region: string): string {
   const dashed = `ip-${ip.replaceAll('.', '-')}`;
   return region === 'us-east-1' ? `${dashed}.ec2.internal` : `${dashed}.${region}.compute.internal`;
 }
@@ -46,7 +52,7 @@ export function nodePool(o: NodePoolOptions): NodeSpec[] {
       internalIp: ip,
       podCidr: `10.0.${(o.subnetBase ?? 1) + i}.0/24`,
       capacity: { cpu: String(type.cpu), memory: `${type.memoryMi}Mi`, pods: type.maxPods },
-      kubeletVersion: 'v1.32.4-eks-kiln',
+      kubeletVersion: KUBELET_VERSION,
       providerId: `aws:///${zone}/i-${(0x0a00000000 + i).toString(16).padStart(17, '0')}`,
       labels: {
         'kubernetes.io/hostname': name,

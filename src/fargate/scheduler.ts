@@ -91,6 +91,14 @@ function nodeNameOf(pod: Pod): string {
   return pod.spec?.nodeName ?? '';
 }
 
+/** Pods by the node they are bound to: one node per pod makes a scan per node event O(n²). */
+const BY_NODE = 'nodeName';
+
+function byNodeIndex(p: KubeObject): string[] {
+  const node = nodeNameOf(asPod(p));
+  return node === '' ? [] : [node];
+}
+
 /**
  * EKS's fargate-scheduler: for each pending pod the webhook gave to it, checks what Fargate
  * supports, sizes it, launches one node (micro-VM) per pod through the launcher under AWS's
@@ -127,6 +135,7 @@ export class FargateScheduler {
       // Bound pods too: their deletion is what stops their node.
       query: { fieldSelector: `spec.schedulerName=${FARGATE_SCHEDULER_NAME}` },
       sleep: opts.sleep,
+      indexers: { [BY_NODE]: byNodeIndex },
       handlers: {
         onChange: (p) => this.#queue?.add(POD_KEY + objectKey(p)),
         onDelete: (p) => this.#queue?.add(POD_KEY + objectKey(p)),
@@ -154,9 +163,7 @@ export class FargateScheduler {
     for (const [key, launch] of this.#launches) {
       if (launch.node === name) this.#queue?.add(POD_KEY + key);
     }
-    for (const p of this.#pods.list()) {
-      if (nodeNameOf(asPod(p)) === name) this.#queue?.add(POD_KEY + objectKey(p));
-    }
+    for (const p of this.#pods.byIndex(BY_NODE, name)) this.#queue?.add(POD_KEY + objectKey(p));
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -256,7 +263,7 @@ export class FargateScheduler {
     if (node === undefined) return undefined;
     const owner = [...this.#launches.entries()].find(([, l]) => l.node === name);
     if (owner !== undefined) return undefined;
-    const bound = this.#pods.list().some((p) => nodeNameOf(asPod(p)) === name);
+    const bound = this.#pods.byIndex(BY_NODE, name).length > 0;
     if (bound) return undefined;
     // No pod needs this node (its pod went away while Kiln was down, or a launch was cut off).
     await this.#o.launcher.terminate(name);
