@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { InMemoryAwsCredentialStore } from '../apiserver/authn/index.ts';
-import { Ec2Service } from '../aws/ec2/index.ts';
+import { EKS_CLUSTER_SG_DESCRIPTION, Ec2Service } from '../aws/ec2/index.ts';
 import { EksService, type ClusterHost, type Ec2View, type IamView } from '../aws/eks/index.ts';
 import { AwsEndpoint } from '../aws/endpoint/index.ts';
 import { IamService } from '../aws/iam/index.ts';
@@ -85,7 +85,7 @@ export class AwsPlane {
       ids,
       accountId,
       iam: iamView(this.iam),
-      ec2: ec2View(this.ec2, accountId),
+      ec2: ec2View(this.ec2, (o) => this.internalCall(o)),
       clusters: o.clusters,
       ...(this.nodegroups ? { nodegroups: this.nodegroups } : {}),
       ...(delay === undefined
@@ -194,24 +194,9 @@ function iamView(iam: IamService): IamView {
   };
 }
 
-function ec2View(ec2: Ec2Service, accountId: string): Ec2View {
-  const call = (region: string, action: string, params: Record<string, string>): AwsCall => ({
-    region,
-    caller: {
-      accessKeyId: 'test',
-      accountId,
-      arn: `arn:aws:iam::${accountId}:root`,
-      userId: accountId,
-    },
-    requestId: 'kiln-internal',
-    action,
-    method: 'POST',
-    path: '/',
-    query: new URLSearchParams(),
-    params: new Map(Object.entries({ Action: action, Version: '2016-11-15', ...params })),
-    json: {},
-    headers: {},
-  });
+function ec2View(ec2: Ec2Service, internalCall: AwsPlane['internalCall']): Ec2View {
+  const call = (region: string, action: string, params: Record<string, string>): AwsCall =>
+    internalCall({ region, action, params: { Action: action, Version: '2016-11-15', ...params } });
   return {
     subnet: (region, id) => {
       const s = ec2.subnet(region, id);
@@ -240,8 +225,7 @@ function ec2View(ec2: Ec2Service, accountId: string): Ec2View {
       const made = await ec2.handle(
         call(region, 'CreateSecurityGroup', {
           GroupName: `eks-cluster-sg-${clusterName}-${String(Date.now()).slice(-10)}`,
-          GroupDescription:
-            'EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, as well as any managed workloads.',
+          GroupDescription: EKS_CLUSTER_SG_DESCRIPTION,
           VpcId: vpcId,
         }),
       );

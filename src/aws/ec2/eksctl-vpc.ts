@@ -23,6 +23,10 @@ export interface EksctlVpcOptions {
 }
 
 /** The ids of what `createEksctlVpc` made, public/private lists in AZ order. */
+/** The description EKS gives the cluster security group it creates. */
+export const EKS_CLUSTER_SG_DESCRIPTION =
+  'EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, as well as any managed workloads.';
+
 export interface EksctlVpc {
   readonly vpcId: string;
   readonly availabilityZones: readonly string[];
@@ -105,8 +109,7 @@ async function createSecurityGroups(
   const clusterSgName = `eks-cluster-sg-${cluster}-${digits}`;
   const clusterSg = await createSecurityGroup(scope, {
     groupName: clusterSgName,
-    description:
-      'EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, as well as any managed workloads.',
+    description: EKS_CLUSTER_SG_DESCRIPTION,
     vpcId,
     tags: [
       { key: 'Name', value: clusterSgName },

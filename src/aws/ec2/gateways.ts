@@ -1,10 +1,10 @@
 import { rfc3339 } from '../../util/index.ts';
 import { AwsError } from '../types.ts';
-import { mustGet, newId, selectByIds, tagSet, type Ec2Handler, type Scope } from './context.ts';
+import { mustGet, newId, tagSet, type Ec2Handler, type Scope } from './context.ts';
 import { dependencyViolation } from './errors.ts';
 import type { AddressRecord, InternetGatewayRecord, NatGatewayRecord } from './model.ts';
-import { memberList, optional, required, tagSpecifications, type Tag } from './params.ts';
-import { checkFilterNames, matchesFilters, paginate, parseFilters } from './query.ts';
+import { optional, required, tagSpecifications, type Tag } from './params.ts';
+import { paginate, selectDescribed } from './query.ts';
 import { allocateIp, releaseIp } from './subnets.ts';
 
 // Internet gateways.
@@ -57,25 +57,18 @@ function describeIgw(scope: Scope, g: InternetGatewayRecord): Record<string, unk
 const IGW_FILTERS = ['internet-gateway-id', 'attachment.vpc-id', 'attachment.state', 'owner-id'];
 
 const describeInternetGateways: Ec2Handler = (scope, params) => {
-  const filters = parseFilters(params);
-  checkFilterNames(filters, IGW_FILTERS);
-  const chosen = selectByIds(scope.env.state.list(scope.region, 'igw'), {
-    ids: memberList(params, 'InternetGatewayId'),
+  const chosen = selectDescribed(scope.env.state.list(scope.region, 'igw'), params, {
+    idParam: 'InternetGatewayId',
     idOf: (g) => g.internetGatewayId,
     kind: 'igw',
-  }).filter((g) =>
-    matchesFilters(
-      filters,
-      (name) =>
-        ({
-          'internet-gateway-id': [g.internetGatewayId],
-          'attachment.vpc-id': g.vpcId === undefined ? [] : [g.vpcId],
-          'attachment.state': g.vpcId === undefined ? [] : ['available'],
-          'owner-id': [scope.env.accountId],
-        })[name],
-      g.tags,
-    ),
-  );
+    filters: IGW_FILTERS,
+    attributes: (g) => ({
+      'internet-gateway-id': [g.internetGatewayId],
+      'attachment.vpc-id': g.vpcId === undefined ? [] : [g.vpcId],
+      'attachment.state': g.vpcId === undefined ? [] : ['available'],
+      'owner-id': [scope.env.accountId],
+    }),
+  });
   const page = paginate(chosen, (g) => g.internetGatewayId, { params });
   return Promise.resolve({
     internetGatewaySet: page.items.map((g) => describeIgw(scope, g)),
@@ -148,25 +141,18 @@ function describeAddress(scope: Scope, a: AddressRecord): Record<string, unknown
 const ADDRESS_FILTERS = ['allocation-id', 'public-ip', 'domain', 'network-border-group'];
 
 const describeAddresses: Ec2Handler = (scope, params) => {
-  const filters = parseFilters(params);
-  checkFilterNames(filters, ADDRESS_FILTERS);
-  const chosen = selectByIds(scope.env.state.list(scope.region, 'eipalloc'), {
-    ids: memberList(params, 'AllocationId'),
+  const chosen = selectDescribed(scope.env.state.list(scope.region, 'eipalloc'), params, {
+    idParam: 'AllocationId',
     idOf: (a) => a.allocationId,
     kind: 'eipalloc',
-  }).filter((a) =>
-    matchesFilters(
-      filters,
-      (name) =>
-        ({
-          'allocation-id': [a.allocationId],
-          'public-ip': [a.publicIp],
-          domain: ['vpc'],
-          'network-border-group': [scope.region],
-        })[name],
-      a.tags,
-    ),
-  );
+    filters: ADDRESS_FILTERS,
+    attributes: (a) => ({
+      'allocation-id': [a.allocationId],
+      'public-ip': [a.publicIp],
+      domain: ['vpc'],
+      'network-border-group': [scope.region],
+    }),
+  });
   return Promise.resolve({ addressesSet: chosen.map((a) => describeAddress(scope, a)) });
 };
 
@@ -252,25 +238,18 @@ function describeNat(n: NatGatewayRecord): Record<string, unknown> {
 const NAT_FILTERS = ['nat-gateway-id', 'state', 'subnet-id', 'vpc-id'];
 
 const describeNatGateways: Ec2Handler = (scope, params) => {
-  const filters = parseFilters(params);
-  checkFilterNames(filters, NAT_FILTERS);
-  const chosen = selectByIds(scope.env.state.list(scope.region, 'nat'), {
-    ids: memberList(params, 'NatGatewayId'),
+  const chosen = selectDescribed(scope.env.state.list(scope.region, 'nat'), params, {
+    idParam: 'NatGatewayId',
     idOf: (n) => n.natGatewayId,
     kind: 'nat',
-  }).filter((n) =>
-    matchesFilters(
-      filters,
-      (name) =>
-        ({
-          'nat-gateway-id': [n.natGatewayId],
-          state: [n.state],
-          'subnet-id': [n.subnetId],
-          'vpc-id': [n.vpcId],
-        })[name],
-      n.tags,
-    ),
-  );
+    filters: NAT_FILTERS,
+    attributes: (n) => ({
+      'nat-gateway-id': [n.natGatewayId],
+      state: [n.state],
+      'subnet-id': [n.subnetId],
+      'vpc-id': [n.vpcId],
+    }),
+  });
   const page = paginate(chosen, (n) => n.natGatewayId, { params });
   return Promise.resolve({ natGatewaySet: page.items.map(describeNat), nextToken: page.nextToken });
 };

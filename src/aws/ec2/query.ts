@@ -1,4 +1,5 @@
 import { AwsError } from '../types.ts';
+import { selectByIds } from './context.ts';
 import { invalidFilter, invalidParameterValue } from './errors.ts';
 import { integer, memberList, optional, structList, type Params, type Tag } from './params.ts';
 
@@ -104,4 +105,28 @@ function decodeToken(token: string): string {
   if (id === '' || Buffer.from(id).toString('base64url') !== token)
     throw invalidParameterValue(token, 'nextToken');
   return id;
+}
+
+/**
+ * The records a Describe* call asks for: the ones named by `<idParam>.N` (an unknown id is
+ * `<kind>.NotFound`), passing every `Filter.N` (unknown filter names fail up front).
+ */
+export function selectDescribed<T extends { readonly tags: readonly Tag[] }>(
+  all: readonly T[],
+  params: Params,
+  o: {
+    readonly idParam: string;
+    readonly idOf: (t: T) => string;
+    readonly kind: string;
+    readonly filters: readonly string[];
+    readonly attributes: (t: T) => Readonly<Record<string, readonly string[]>>;
+  },
+): readonly T[] {
+  const filters = parseFilters(params);
+  checkFilterNames(filters, o.filters);
+  return selectByIds(all, {
+    ids: memberList(params, o.idParam),
+    idOf: o.idOf,
+    kind: o.kind,
+  }).filter((t) => matchesFilters(filters, (name) => o.attributes(t)[name], t.tags));
 }
