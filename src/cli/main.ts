@@ -13,6 +13,10 @@ import {
 } from '../daemon/index.ts';
 import { jsonLogger } from '../telemetry/index.ts';
 import { randomIds, systemClock } from '../util/index.ts';
+import { addCostCompareCommand } from '../cost/compare/index.ts';
+import { findPriceOverrideFile, loadPriceCatalogue } from '../pricing/index.ts';
+import { addCostCommand } from './cost.ts';
+import { addClusterCommands } from './eksctl/cluster-commands.ts';
 import { addFargateCommands } from './eksctl/commands.ts';
 import { CliError } from './eksctl/config-file.ts';
 import { AwsCallError } from './eksctl/eks-api.ts';
@@ -27,8 +31,10 @@ interface UpFlags {
   inMemory?: boolean;
   fsync?: boolean;
   awsPort?: number;
+  metricsPort?: number;
   region?: string;
   clusterName?: string;
+  awsMode?: 'strict' | 'lenient';
 }
 
 function parsePort(v: string): number {
@@ -36,6 +42,11 @@ function parsePort(v: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new InvalidArgumentError('a port is a number from 0 to 65535');
   return n;
+}
+
+function parseAwsMode(v: string): 'strict' | 'lenient' {
+  if (v === 'strict' || v === 'lenient') return v;
+  throw new InvalidArgumentError('the AWS validation mode is strict or lenient');
 }
 
 function configFrom(flags: UpFlags): DaemonConfig {
@@ -46,8 +57,10 @@ function configFrom(flags: UpFlags): DaemonConfig {
     ...(flags.inMemory === undefined ? {} : { inMemory: flags.inMemory }),
     ...(flags.fsync === undefined ? {} : { fsync: flags.fsync }),
     ...(flags.awsPort === undefined ? {} : { awsPort: flags.awsPort }),
+    ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }),
     ...(flags.region === undefined ? {} : { region: flags.region }),
     ...(flags.clusterName === undefined ? {} : { clusterName: flags.clusterName }),
+    ...(flags.awsMode === undefined ? {} : { awsMode: flags.awsMode }),
   });
 }
 
@@ -93,10 +106,14 @@ async function runBackground(config: DaemonConfig, flags: UpFlags): Promise<void
     config.host,
     '--aws-port',
     String(config.awsPort),
+    '--metrics-port',
+    String(config.metricsPort),
     '--region',
     config.region,
     '--cluster-name',
     config.clusterName,
+    '--aws-mode',
+    config.awsMode,
   ];
   if (flags.inMemory === true) args.push('--in-memory');
   if (flags.fsync === true) args.push('--fsync');
@@ -158,6 +175,9 @@ async function status(config: DaemonConfig): Promise<void> {
   process.stdout.write(
     `Kiln is running (pid ${pid})\n  API: ${url} (${ready ? 'ready' : 'not ready'})\n  kubeconfig: ${p.kubeconfig}\n  state: ${config.stateDir}\n`,
   );
+  if (existsSync(p.metricsEndpointFile)) {
+    process.stdout.write(`  metrics: ${readFileSync(p.metricsEndpointFile, 'utf8').trim()}\n`);
+  }
   if (!ready) process.exitCode = 1;
 }
 
@@ -205,8 +225,14 @@ export function buildCli(): Command {
       .option('--in-memory', 'keep no state on disk')
       .option('--fsync', 'fsync every write (survives power loss; slower)')
       .option('--aws-port <port>', 'AWS endpoint port (default 4566)', parsePort)
+      .option('--metrics-port <port>', 'Prometheus /metrics port (default 9464)', parsePort)
       .option('--region <region>', 'region of the default cluster (default us-east-1)')
-      .option('--cluster-name <name>', 'EKS name of the default cluster (default kiln)'),
+      .option('--cluster-name <name>', 'EKS name of the default cluster (default kiln)')
+      .option(
+        '--aws-mode <mode>',
+        'strict: validate AWS calls as AWS does (default); lenient: clusters and profiles ACTIVE at once, unknown subnets and roles accepted',
+        parseAwsMode,
+      ),
   ).action(async (flags: UpFlags) => {
     const config = configFrom(flags);
     await (flags.foreground === true ? runForeground(config) : runBackground(config, flags));
@@ -225,21 +251,35 @@ export function buildCli(): Command {
   ).action((flags: UpFlags & { merge?: boolean }) => {
     kubeconfig(configFrom(flags), flags.merge === true);
   });
-  addFargateCommands(
-    {
-      create: program.command('create').description('create EKS resources (as eksctl create)'),
-      get: program.command('get').description('get EKS resources (as eksctl get)'),
-      delete: program.command('delete').description('delete EKS resources (as eksctl delete)'),
+  const eksctl = {
+    create: program.command('create').description('create EKS resources (as eksctl create)'),
+    get: program.command('get').description('get EKS resources (as eksctl get)'),
+    delete: program.command('delete').description('delete EKS resources (as eksctl delete)'),
+    scale: program.command('scale').description('scale EKS resources (as eksctl scale)'),
+  };
+  const eksctlOptions = {
+    env: process.env,
+    // The AWS endpoint of the Kiln this state directory belongs to, when it runs.
+    runningEndpoint: () => {
+      const file = statePaths(loadConfig().stateDir).awsEndpointFile;
+      return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
     },
-    {
-      env: process.env,
-      // The AWS endpoint of the Kiln this state directory belongs to, when it runs.
-      runningEndpoint: () => {
-        const file = statePaths(loadConfig().stateDir).awsEndpointFile;
-        return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
-      },
+  };
+  addFargateCommands(eksctl, eksctlOptions);
+  addClusterCommands(eksctl, eksctlOptions);
+  const cost = addCostCommand(program, {
+    stateDir: () => loadConfig().stateDir,
+    clock: systemClock,
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  });
+  addCostCompareCommand(cost, {
+    loadCatalogue: () => {
+      const overrideFile = findPriceOverrideFile(loadConfig().stateDir);
+      return loadPriceCatalogue(overrideFile === undefined ? {} : { overrideFile });
     },
-  );
+    defaultRegion: () => loadConfig().region,
+  });
   return program;
 }
 

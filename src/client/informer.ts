@@ -113,13 +113,25 @@ export class Informer {
     return this.#synced;
   }
 
-  /** Resolves once the first list has been applied. */
+  /**
+   * Resolves once the first list has been applied, or once `run` returns without one (stopped
+   * before the first list: a controller waiting here then sees its signal aborted and ends).
+   */
   waitForSync(): Promise<void> {
     if (this.#synced) return Promise.resolve();
     return new Promise((resolve) => this.#syncWaiters.push(resolve));
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    try {
+      await this.#loop(signal);
+    } finally {
+      for (const w of this.#syncWaiters) w();
+      this.#syncWaiters = [];
+    }
+  }
+
+  async #loop(signal: AbortSignal): Promise<void> {
     let backoff = 100;
     // A call, not a property read: TypeScript would keep `signal.aborted` narrowed to false
     // across the awaits below, during which it can flip.

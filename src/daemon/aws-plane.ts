@@ -29,6 +29,7 @@ export interface AwsPlaneOptions {
   readonly workers?: (region: string, name: string) => WorkerPool | undefined;
   /** Seconds until CREATING clusters and profiles become ACTIVE (0: at once). */
   readonly lifecycleDelayMs?: number;
+  readonly mode?: 'strict' | 'lenient';
   /** Called when a Fargate profile is gone: Kiln deletes its pods. */
   readonly onProfileDeleted?: ConstructorParameters<typeof EksService>[0]['onProfileDeleted'];
 }
@@ -84,6 +85,7 @@ export class AwsPlane {
       clock,
       ids,
       accountId,
+      ...(o.mode === undefined ? {} : { mode: o.mode }),
       iam: iamView(this.iam),
       ec2: ec2View(this.ec2, (o) => this.internalCall(o)),
       clusters: o.clusters,

@@ -1,10 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { collectionPath, eksSystemObjects } from '../addons/eks-system.ts';
 import type { KubeObject } from '../api/index.ts';
 import { agentNodeLauncher, NodeAgent, type NodeSpec } from '../agent/index.ts';
 import { ApiServer, LogSources, StreamSources, type UserInfo } from '../apiserver/index.ts';
-import { InProcessTransport, isAlreadyExists, KubeClient, realSleep } from '../client/index.ts';
+import {
+  Informer,
+  InProcessTransport,
+  isAlreadyExists,
+  KubeClient,
+  realSleep,
+} from '../client/index.ts';
 import { kubernetesService } from '../apiserver/admission/service-ips.ts';
 import type { Authenticator } from '../apiserver/authn.ts';
 import type { TokenIssuer } from '../apiserver/authn/token-issuer.ts';
@@ -35,11 +42,14 @@ import {
   FargateControlPlane,
   type FargateIpSource,
   type FargateProfileSource,
+  type FargateThrottleOptions,
 } from '../fargate/index.ts';
 import { sleepOn, TimerScheduler, type Scheduler } from '../runtime/index.ts';
 import { SimRuntime } from '../runtime/sim/index.ts';
+import { MeteringController, type UsageLedger } from '../metering/index.ts';
 import { DefaultScheduler } from '../scheduler/index.ts';
 import { CachedStore, noPersistence, SqlitePersistence, type Store } from '../store/index.ts';
+import type { ClusterMetrics } from '../telemetry/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
 
 /**
@@ -58,6 +68,7 @@ export interface FargateWiring {
   /** Built over the cluster's own store (to skip addresses its nodes already hold). */
   readonly ips: (clusterStore: Store) => FargateIpSource;
   readonly tls: { readonly cert: string; readonly key: string; readonly caPem: string };
+  readonly throttle?: FargateThrottleOptions;
 }
 
 /** A cluster's authenticator chain and ServiceAccount token issuer, made over its store. */
@@ -100,6 +111,38 @@ export interface ClusterOptions {
   readonly auditLog?: string;
   /** Install EKS's kube-system add-ons (CoreDNS, kube-proxy, aws-node) for this region. */
   readonly eksAddons?: { readonly region: string };
+  /** Meters Fargate pods and node-group nodes into the usage ledger, under this EKS name. */
+  readonly metering?: {
+    readonly ledger: UsageLedger;
+    readonly cluster: string;
+    readonly region: string;
+  };
+  /** Where the cluster's pod and Fargate metrics go; closed with the cluster. */
+  readonly metrics?: ClusterMetrics;
+}
+
+/** Feeds the cluster's pods (a live informer cache) to its metrics until the signal aborts. */
+function podMetricsFeed(
+  client: KubeClient,
+  metrics: ClusterMetrics,
+): { run(signal: AbortSignal): Promise<void> } {
+  // SAFETY: the pods informer holds core/v1 Pods as the API server serves them.
+  const asPod = (obj: KubeObject): Pod => obj as unknown as Pod;
+  const pods: Informer = new Informer({
+    client,
+    path: '/api/v1/pods',
+    sleep: realSleep,
+    handlers: {
+      onChange: (p) => {
+        metrics.podChanged(asPod(p), { existing: !pods.hasSynced() });
+      },
+      onDelete: (p) => {
+        metrics.podDeleted(asPod(p));
+      },
+    },
+  });
+  metrics.watchPods(() => pods.list().map(asPod));
+  return pods;
 }
 
 /** The objects every cluster starts with, as kube-apiserver's bootstrap controllers create them. */
@@ -177,6 +220,8 @@ export class Cluster {
   readonly #timers: Scheduler;
   readonly #logs = new LogSources();
   readonly #streams = new StreamSources();
+  readonly #metering: ClusterOptions['metering'];
+  readonly #metrics: ClusterMetrics | undefined;
 
   constructor(opts: ClusterOptions) {
     this.#clock = opts.clock;
@@ -198,6 +243,8 @@ export class Cluster {
     this.#apiPort = opts.apiPort ?? 443;
     this.#addonsRegion = opts.eksAddons?.region;
     this.#fargate = opts.fargate;
+    this.#metering = opts.metering;
+    this.#metrics = opts.metrics;
     this.#authz = clusterAuthorizer(this.store);
     this.#authz.start(this.#closing.signal);
     const authn = opts.authentication?.(this.store);
@@ -324,6 +371,19 @@ export class Cluster {
     ];
     for (const spec of this.#workers.values()) await this.#workerAgent.addNode(spec);
     controllers.push(this.#workerAgent);
+    if (this.#metering) {
+      const { ledger, cluster, region } = this.#metering;
+      controllers.push(
+        new MeteringController({
+          client: this.client,
+          clock: this.#clock,
+          sleep: realSleep,
+          ledger,
+          where: { cluster, region },
+        }),
+      );
+    }
+    if (this.#metrics) controllers.push(podMetricsFeed(this.client, this.#metrics));
     controllers.push(...this.#fargateControllers());
     await Promise.all(controllers.map((c) => c.run(signal)));
   }
@@ -343,11 +403,14 @@ export class Cluster {
       ips: f.ips(this.store),
       launcher: agentNodeLauncher(agent),
       tls: f.tls,
+      ...(this.#metrics === undefined ? {} : { metrics: this.#metrics }),
+      ...(f.throttle === undefined ? {} : { throttle: f.throttle }),
     });
     return [agent, plane];
   }
 
   close(): void {
+    this.#metrics?.close();
     this.#closing.abort();
     this.store.close();
   }

@@ -16,6 +16,8 @@ export interface DaemonConfig {
   readonly eksAddons: boolean;
   /** The AWS-compatible endpoint's port (0: any free port). */
   readonly awsPort: number;
+  /** The Prometheus `/metrics` listener's port, plain HTTP on `host` (0: any free port). */
+  readonly metricsPort: number;
   /** The AWS account Kiln plays. */
   readonly accountId: string;
   /** The region and EKS name of the default cluster. */
@@ -23,6 +25,16 @@ export interface DaemonConfig {
   readonly clusterName: string;
   /** How long EKS clusters and Fargate profiles stay CREATING/DELETING (ms; 0: no wait). */
   readonly eksDelayMs: number;
+  /**
+   * `strict` validates AWS calls as AWS does; `lenient` makes clusters and profiles ACTIVE at
+   * once and accepts unknown subnets and roles, for people who only exercise the API calls.
+   */
+  readonly awsMode: 'strict' | 'lenient';
+  /** Fargate launch throttling: token-bucket burst and refill per second (AWS: 20 and 20). */
+  readonly fargateLaunchBurst: number;
+  readonly fargateLaunchRate: number;
+  /** The account's Fargate vCPU quota; 0: none. */
+  readonly fargateVcpuQuota: number;
 }
 
 function portFrom(flags: Partial<DaemonConfig>, env: NodeJS.ProcessEnv): number {
@@ -47,14 +59,36 @@ export function loadConfig(
     inMemory: flags.inMemory ?? env['KILN_IN_MEMORY'] === '1',
     fsync: flags.fsync ?? env['KILN_FSYNC'] === '1',
     workerNodes: flags.workerNodes ?? parseCount(env['KILN_WORKER_NODES'], 2),
+    metricsPort: metricsPortFrom(flags.metricsPort ?? env['KILN_METRICS_PORT']),
     ...awsConfig(flags, env),
+    ...fargateConfig(flags, env),
   };
 }
 
 type AwsConfig = Pick<
   DaemonConfig,
-  'eksAddons' | 'awsPort' | 'accountId' | 'region' | 'clusterName' | 'eksDelayMs'
+  'eksAddons' | 'awsPort' | 'accountId' | 'region' | 'clusterName' | 'eksDelayMs' | 'awsMode'
 >;
+
+type FargateConfig = Pick<
+  DaemonConfig,
+  'fargateLaunchBurst' | 'fargateLaunchRate' | 'fargateVcpuQuota'
+>;
+
+function fargateConfig(flags: Partial<DaemonConfig>, env: NodeJS.ProcessEnv): FargateConfig {
+  return {
+    fargateLaunchBurst:
+      flags.fargateLaunchBurst ?? parseCount(env['KILN_FARGATE_LAUNCH_BURST'], 20),
+    fargateLaunchRate: flags.fargateLaunchRate ?? parseCount(env['KILN_FARGATE_LAUNCH_RATE'], 20),
+    fargateVcpuQuota: flags.fargateVcpuQuota ?? parseCount(env['KILN_FARGATE_VCPU_QUOTA'], 0),
+  };
+}
+
+function awsMode(raw: string | undefined): 'strict' | 'lenient' {
+  if (raw === undefined || raw === '' || raw === 'strict') return 'strict';
+  if (raw === 'lenient') return 'lenient';
+  throw new Error(`invalid AWS validation mode ${raw}: use strict or lenient`);
+}
 
 function awsConfig(flags: Partial<DaemonConfig>, env: NodeJS.ProcessEnv): AwsConfig {
   return {
@@ -64,6 +98,7 @@ function awsConfig(flags: Partial<DaemonConfig>, env: NodeJS.ProcessEnv): AwsCon
     region: flags.region ?? env['KILN_REGION'] ?? 'us-east-1',
     clusterName: flags.clusterName ?? env['KILN_CLUSTER_NAME'] ?? 'kiln',
     eksDelayMs: flags.eksDelayMs ?? parseCount(env['KILN_EKS_DELAY_MS'], 3000),
+    awsMode: flags.awsMode ?? awsMode(env['KILN_AWS_MODE']),
   };
 }
 
@@ -79,6 +114,7 @@ export function statePaths(stateDir: string): {
   logFile: string;
   endpointFile: string;
   awsEndpointFile: string;
+  metricsEndpointFile: string;
   aws: string;
   clusters: string;
 } {
@@ -95,6 +131,7 @@ export function statePaths(stateDir: string): {
     logFile: join(stateDir, 'kiln.log'),
     endpointFile: join(stateDir, 'endpoint'),
     awsEndpointFile: join(stateDir, 'aws-endpoint'),
+    metricsEndpointFile: join(stateDir, 'metrics-endpoint'),
     aws: join(stateDir, 'aws'),
     clusters: join(stateDir, 'clusters'),
   };
@@ -106,10 +143,21 @@ export function mergeTarget(env: NodeJS.ProcessEnv = process.env): string {
   return first === '' ? join(env['HOME'] ?? homedir(), '.kube', 'config') : first;
 }
 
+/** 9464: the port OpenTelemetry's Prometheus exporter made the customary default. */
+function metricsPortFrom(raw: number | string | undefined): number {
+  if (raw === undefined || raw === '') return 9464;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(
+      `invalid metrics port ${String(raw)}: use a number from 1 to 65535 (or 0 for any free port)`,
+    );
+  }
+  return port;
+}
+
 function parseCount(raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0)
-    throw new Error(`invalid node count ${raw}: use a whole number`);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`invalid count ${raw}: use a whole number`);
   return n;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -12,8 +12,16 @@ import {
 } from '../apiserver/index.ts';
 import { clusterAuthentication, loadOrCreateSigningKey } from '../apiserver/authn/index.ts';
 import { isNotFound } from '../client/index.ts';
-import type { Logger } from '../telemetry/index.ts';
+import {
+  KilnMetrics,
+  startMetricsServer,
+  type CostSource,
+  type Logger,
+  type MetricsServer,
+} from '../telemetry/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
+import { ledgerCostSource, meteringDbPath, UsageLedger } from '../metering/index.ts';
+import { findPriceOverrideFile, loadPriceCatalogue, PricingError } from '../pricing/index.ts';
 import type { Scheduler } from '../runtime/index.ts';
 import {
   AwsPlane,
@@ -36,6 +44,8 @@ export interface DaemonOptions {
   readonly logger: Logger;
   /** What the default cluster's node agent waits on (tests: a ManualScheduler). */
   readonly timers?: Scheduler;
+  /** Accumulated Fargate cost for `/metrics`; without it the cost metric is not exported. */
+  readonly costs?: CostSource;
 }
 
 function writePrivate(path: string, data: string): void {
@@ -83,6 +93,13 @@ async function ensurePki(
   return { ca, server };
 }
 
+/** The usage ledger: `<stateDir>/metering.db`, or in memory with the rest of the state. */
+function openLedger(config: DaemonConfig): UsageLedger {
+  return config.inMemory
+    ? UsageLedger.inMemory()
+    : new UsageLedger({ path: meteringDbPath(config.stateDir), fsync: config.fsync });
+}
+
 function ensureToken(path: string): string {
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
   const token = randomBytes(32).toString('hex');
@@ -109,7 +126,13 @@ export class Daemon {
   #caPem = '';
   readonly #clusterAborts = new Map<string, AbortController>();
   #webhookTls: FargateWiring['tls'] | undefined;
+  /** The usage ledger every cluster meters into; set by start(). */
+  #ledger: UsageLedger | undefined;
+  #metrics: KilnMetrics | undefined;
+  #metricsServer: MetricsServer | undefined;
   url = '';
+  /** Where Prometheus scrapes (`http://127.0.0.1:9464/metrics`); '' when not listening. */
+  metricsUrl = '';
 
   constructor(opts: DaemonOptions) {
     this.#opts = opts;
@@ -151,6 +174,7 @@ export class Daemon {
       ids,
       logger,
       lifecycleDelayMs: config.eksDelayMs,
+      mode: config.awsMode,
       clusters: {
         create: (c) => this.#hostCluster(c),
         delete: (c) => this.removeCluster(c),
@@ -162,8 +186,11 @@ export class Daemon {
       onProfileDeleted: (e) => this.#deleteProfilePods(e),
     });
     this.aws = aws;
+    const { ledger, metrics } = this.#openMetering();
     const cluster = new Cluster({
+      metrics: metrics.addCluster({ region: config.region, name: config.clusterName }),
       name: 'default',
+      metering: { ledger, cluster: config.clusterName, region: config.region },
       dataDir: config.inMemory ? undefined : join(p.clusters, 'default'),
       pathPrefix: '',
       clock,
@@ -224,6 +251,7 @@ export class Daemon {
       { mode: 0o600 },
     );
     writeFileSync(p.endpointFile, `${this.url}\n`);
+    await this.#serveMetrics(metrics);
     await aws.start({ host: config.host, port: config.awsPort, signal: this.#abort.signal });
     writeFileSync(p.awsEndpointFile, `${aws.url}\n`);
     await registerDefaultCluster(aws, { region: config.region, name: config.clusterName });
@@ -252,6 +280,31 @@ export class Daemon {
       }),
     );
     logger.info('kiln is up', { url: this.url, kubeconfig: p.kubeconfig });
+  }
+
+  /**
+   * The `/metrics` listener on the daemon's host. A port already taken costs the metrics, not
+   * the daemon: Kiln runs on, and says so.
+   */
+  async #serveMetrics(metrics: KilnMetrics): Promise<void> {
+    const { config, logger } = this.#opts;
+    const file = statePaths(config.stateDir).metricsEndpointFile;
+    rmSync(file, { force: true });
+    try {
+      this.#metricsServer = await startMetricsServer({
+        metrics,
+        host: config.host,
+        port: config.metricsPort,
+      });
+    } catch (e: unknown) {
+      logger.error('the metrics listener did not start', {
+        port: config.metricsPort,
+        error: e instanceof Error ? e.message : String(e),
+      });
+      return;
+    }
+    this.metricsUrl = this.#metricsServer.url;
+    writeFileSync(file, `${this.metricsUrl}\n`);
   }
 
   /** How a cluster builds its authenticators and token issuer (the daemon owns the keys). */
@@ -284,16 +337,55 @@ export class Daemon {
     return { handler: c.api, authenticator: c.authenticator };
   }
 
+  /** The usage ledger and the metrics registry, whose cost figure reads the ledger. */
+  #openMetering(): { ledger: UsageLedger; metrics: KilnMetrics } {
+    const ledger = openLedger(this.#opts.config);
+    this.#ledger = ledger;
+    const costs = this.#opts.costs ?? this.#ledgerCosts(ledger);
+    const metrics = new KilnMetrics({
+      clock: this.#opts.clock,
+      ...(costs === undefined ? {} : { costs }),
+    });
+    this.#metrics = metrics;
+    return { ledger, metrics };
+  }
+
+  /**
+   * The cost metric over the ledger and the price catalogue (with the user's override). A
+   * malformed override file costs the metric, logged with the file and field, not the daemon;
+   * `kiln cost` reports the same error.
+   */
+  #ledgerCosts(ledger: UsageLedger): CostSource | undefined {
+    const { config, clock, logger } = this.#opts;
+    const overrideFile = findPriceOverrideFile(config.stateDir);
+    try {
+      const catalogue = loadPriceCatalogue(overrideFile === undefined ? {} : { overrideFile });
+      return ledgerCostSource({ ledger, catalogue, clock });
+    } catch (e: unknown) {
+      if (!(e instanceof PricingError)) throw e;
+      logger.error('prices not loaded; kiln_fargate_cost_usd_total metric off', {
+        error: e.message,
+      });
+      return undefined;
+    }
+  }
+
   /** A cluster's Fargate control plane reads its EKS profiles and EC2 subnets. */
   #fargateWiring(c: { region: string; name: string }): FargateWiring {
     const aws = this.#aws();
     const tls = this.#webhookTls;
+    const { config } = this.#opts;
     if (!tls) throw new Error('the daemon is not started');
     return {
       region: c.region,
       profiles: eksProfileSource(aws.store, c),
       ips: (clusterStore) => new Ec2FargateIps({ ec2: aws.ec2, region: c.region, clusterStore }),
       tls,
+      throttle: {
+        burst: config.fargateLaunchBurst,
+        ratePerSecond: config.fargateLaunchRate,
+        ...(config.fargateVcpuQuota > 0 ? { vcpuQuota: config.fargateVcpuQuota } : {}),
+      },
     };
   }
 
@@ -346,6 +438,8 @@ export class Daemon {
     this.#clusterAborts.delete(key);
     this.clusters.delete(key);
     cluster.close();
+    // The cluster's pods and nodes went with it.
+    this.#ledger?.stopCluster(c.name, this.#opts.clock.now());
     return Promise.resolve();
   }
 
@@ -358,8 +452,13 @@ export class Daemon {
     const existing = this.clusters.get(key);
     if (existing) return existing;
     const { config, clock, ids, logger } = this.#opts;
+    const metrics = this.#metrics?.addCluster(a);
     const cluster = new Cluster({
       name: a.name,
+      ...(this.#ledger
+        ? { metering: { ledger: this.#ledger, cluster: a.name, region: a.region } }
+        : {}),
+      ...(metrics === undefined ? {} : { metrics }),
       rootCaPem: this.#caPem,
       fargate: this.#fargateWiring(a),
       ...(config.eksAddons ? { eksAddons: { region: a.region } } : {}),
@@ -400,9 +499,14 @@ export class Daemon {
         }),
       );
     }
+    await this.#metricsServer?.close();
+    this.#metricsServer = undefined;
+    this.metricsUrl = '';
     await Promise.allSettled(this.#running);
     for (const c of this.clusters.values()) c.close();
     this.clusters.clear();
+    this.#ledger?.close();
+    this.#ledger = undefined;
     await this.aws?.stop();
     this.aws = undefined;
     this.#abort = new AbortController();

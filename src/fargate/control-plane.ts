@@ -3,7 +3,7 @@ import type { Clock, IdSource } from '../util/index.ts';
 import type { FargateLauncher } from './launcher.ts';
 import type { FargateIpSource, FargateProfileSource } from './profile-source.ts';
 import { FargateScheduler } from './scheduler.ts';
-import type { FargateThrottleOptions } from './throttle.ts';
+import type { FargateLaunchMetrics, FargateThrottleOptions } from './throttle.ts';
 import type { FargatePlatform } from './types.ts';
 import {
   FargateWebhookServer,
@@ -26,6 +26,7 @@ export interface FargateControlPlaneOptions {
   readonly throttle?: FargateThrottleOptions;
   readonly platform?: FargatePlatform;
   readonly kubeletVersion?: string;
+  readonly metrics?: FargateLaunchMetrics;
 }
 
 /**
@@ -56,6 +57,7 @@ export class FargateControlPlane {
       ...(opts.throttle === undefined ? {} : { throttle: opts.throttle }),
       ...(opts.platform === undefined ? {} : { platform: opts.platform }),
       ...(opts.kubeletVersion === undefined ? {} : { kubeletVersion: opts.kubeletVersion }),
+      ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
     });
   }
 

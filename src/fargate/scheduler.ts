@@ -50,6 +50,7 @@ import {
   FARGATE_LAUNCH_BURST,
   FARGATE_LAUNCH_RATE_PER_SECOND,
   TokenBucket,
+  type FargateLaunchMetrics,
   type FargateThrottleOptions,
 } from './throttle.ts';
 import { FargateSizingError, type FargatePlatform, type FargatePodSize } from './types.ts';
@@ -70,6 +71,7 @@ export interface FargateSchedulerOptions {
   readonly workers?: number;
   /** How long a pod waits before a blocked launch (profile, quota, addresses) is tried again. */
   readonly retryMs?: number;
+  readonly metrics?: FargateLaunchMetrics;
 }
 
 /** One pod's micro-VM, from launch until the pod is gone. */
@@ -129,6 +131,7 @@ export class FargateScheduler {
       burst: opts.throttle?.burst ?? FARGATE_LAUNCH_BURST,
       ratePerSecond: opts.throttle?.ratePerSecond ?? FARGATE_LAUNCH_RATE_PER_SECOND,
     });
+    opts.metrics?.watchTokens(() => this.#bucket.available());
     this.#pods = new Informer({
       client: opts.client,
       path: '/api/v1/pods',
@@ -346,7 +349,10 @@ export class FargateScheduler {
       return { requeueAfterMs: retryMs };
     }
     const wait = this.#bucket.take();
-    if (wait > 0) return { requeueAfterMs: wait };
+    if (wait > 0) {
+      this.#o.metrics?.throttled();
+      return { requeueAfterMs: wait };
+    }
     const subnets = this.#subnetsOf(obj);
     const address = this.#allocate(subnets);
     if (address === undefined) {
@@ -375,6 +381,7 @@ export class FargateScheduler {
       await this.#teardown(key, launch);
       throw e;
     }
+    this.#o.metrics?.launched();
     return undefined;
   }
 

@@ -14,6 +14,19 @@ export interface FargateThrottleOptions {
   readonly vcpuQuota?: number;
 }
 
+/**
+ * What the fargate-scheduler reports about its launches (the daemon exports them to
+ * Prometheus). Calls are cheap and never throw.
+ */
+export interface FargateLaunchMetrics {
+  /** A node was launched for a pod (re-launches of adopted nodes are not counted). */
+  launched(): void;
+  /** A launch was deferred because the token bucket was empty. */
+  throttled(): void;
+  /** Called once by the scheduler: reads how many tokens its bucket holds now. */
+  watchTokens(read: () => number): void;
+}
+
 export const FARGATE_LAUNCH_BURST = 20;
 export const FARGATE_LAUNCH_RATE_PER_SECOND = 20;
 
@@ -51,6 +64,12 @@ export class TokenBucket {
     }
     if (this.#perMs <= 0) return Number.POSITIVE_INFINITY;
     return Math.ceil((1 - this.#tokens) / this.#perMs);
+  }
+
+  /** The tokens the bucket holds now (fractional while refilling). */
+  available(): number {
+    this.#refill();
+    return this.#tokens;
   }
 
   /** Gives back a token taken for a launch that did not happen. */

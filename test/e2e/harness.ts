@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Daemon, loadConfig, statePaths } from '../../src/daemon/index.ts';
+import { Daemon, loadConfig, statePaths, type DaemonConfig } from '../../src/daemon/index.ts';
 import { noopLogger } from '../../src/telemetry/index.ts';
 import type { Scheduler } from '../../src/runtime/index.ts';
 import { randomIds, systemClock, type Clock } from '../../src/util/index.ts';
@@ -54,6 +54,8 @@ export async function startCluster(
     clock?: Clock;
     timers?: Scheduler;
     eksAddons?: boolean;
+    /** Any other daemon settings the test needs. */
+    config?: Partial<DaemonConfig>;
   } = {},
 ): Promise<TestCluster> {
   const stateDir = mkdtempSync(join(tmpdir(), 'kiln-e2e-'));
@@ -71,6 +73,8 @@ export async function startCluster(
       eksAddons: opts.eksAddons ?? false,
       awsPort: 0,
       eksDelayMs: 0,
+      metricsPort: 0,
+      ...opts.config,
     },
     {},
   );

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { randomIds, systemClock } from '../../util/index.ts';
 import { CliError, parseClusterConfig, type FargateProfileConfig } from './config-file.ts';
+import { moveCorednsIfSelected } from './cluster.ts';
+import { liveClusterContext } from './context.ts';
 import { sdkEksApi, type AwsTarget } from './eks-api.ts';
 import {
   createFargateProfiles,
@@ -135,6 +137,8 @@ export function addFargateCommands(
     .action(async (positional: string | undefined, flags: CreateFlags) => {
       const { cluster, region, profiles } = profilesFrom(flags, positional);
       await createFargateProfiles(context(target(region)), cluster, profiles);
+      // As eksctl: a profile selecting kube-system (unlabelled or for coredns) moves CoreDNS.
+      await moveCorednsIfSelected(liveClusterContext(target(region), opts.env), cluster, profiles);
     });
   program.get
     .command('fargateprofile')

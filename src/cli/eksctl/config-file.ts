@@ -19,11 +19,30 @@ export interface FargateProfileConfig {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** A `managedNodeGroups[]` entry; unset sizes are left to eksctl's defaults. */
+export interface ManagedNodeGroupConfig {
+  readonly name: string;
+  readonly instanceTypes: readonly string[];
+  readonly desiredCapacity?: number;
+  readonly minSize?: number;
+  readonly maxSize?: number;
+  readonly volumeSize?: number;
+  readonly amiFamily: string;
+  readonly privateNetworking: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** The parts of an eksctl.io/v1alpha5 ClusterConfig Kiln reads. */
 export interface ClusterConfig {
   readonly name: string;
   readonly region: string;
+  /** `metadata.version`; empty for eksctl's default. */
+  readonly version: string;
+  /** `vpc.cidr`; empty for eksctl's default. */
+  readonly vpcCidr: string;
   readonly fargateProfiles: readonly FargateProfileConfig[];
+  readonly managedNodeGroups: readonly ManagedNodeGroupConfig[];
 }
 
 type Loose = Record<string, unknown>;
@@ -81,6 +100,33 @@ function profileOf(raw: unknown): FargateProfileConfig {
   };
 }
 
+function count(obj: Loose, name: string): Record<string, number> {
+  const v = field(obj, name);
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    throw new CliError(`couldn't parse config file: field ${name}: expected an integer`);
+  }
+  return { [name]: v };
+}
+
+function managedNodeGroupOf(raw: unknown): ManagedNodeGroupConfig {
+  const n = isObject(raw) ? raw : {};
+  const single = text(n, 'instanceType');
+  const many = list(n, 'instanceTypes').map(String);
+  return {
+    name: text(n, 'name'),
+    instanceTypes: many.length > 0 ? many : single === '' ? [] : [single],
+    ...count(n, 'desiredCapacity'),
+    ...count(n, 'minSize'),
+    ...count(n, 'maxSize'),
+    ...count(n, 'volumeSize'),
+    amiFamily: text(n, 'amiFamily'),
+    privateNetworking: field(n, 'privateNetworking') === true,
+    labels: stringMap(n, 'labels'),
+    tags: stringMap(n, 'tags'),
+  };
+}
+
 /** eksctl's Fargate profile checks (pkg/apis/eksctl.io/v1alpha5 validation), in its words. */
 export function validateFargateProfile(p: FargateProfileConfig): void {
   const bad = (why: string): CliError =>
@@ -116,10 +162,14 @@ export function parseClusterConfig(source: string): ClusterConfig {
   const m = isObject(meta) ? meta : {};
   const name = text(m, 'name');
   if (name === '') throw new CliError('metadata.name must be set');
+  const vpc = field(doc, 'vpc');
   const config: ClusterConfig = {
     name,
     region: text(m, 'region'),
+    version: text(m, 'version'),
+    vpcCidr: isObject(vpc) ? text(vpc, 'cidr') : '',
     fargateProfiles: list(doc, 'fargateProfiles').map(profileOf),
+    managedNodeGroups: list(doc, 'managedNodeGroups').map(managedNodeGroupOf),
   };
   config.fargateProfiles.forEach(validateFargateProfile);
   return config;
