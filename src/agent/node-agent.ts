@@ -114,8 +114,8 @@ export class NodeAgent implements PodLogSource {
     if (this.#nodes.has(spec.name)) return;
     const hosted = this.#host(spec);
     try {
-      await this.#register(hosted);
-      await this.#renewLease(spec.name, this.#o.clock.now());
+      const node = await this.#register(hosted);
+      await this.#firstLease(node, this.#o.clock.now());
     } catch (e: unknown) {
       this.#nodes.delete(spec.name);
       throw e;
@@ -226,15 +226,38 @@ export class NodeAgent implements PodLogSource {
     await this.#renewLeases();
   }
 
-  async #register(n: HostedNode): Promise<void> {
+  /** Creates the Node, or refreshes the status of one registered before; returns it. */
+  async #register(n: HostedNode): Promise<KubeObject> {
     const now = this.#o.clock.now();
     n.readySince = now;
     const obj = nodeObject(n.spec, { now, runtimeVersion: this.#o.runtime.version });
     try {
-      await this.#o.client.create('/api/v1/nodes', obj);
+      return await this.#o.client.create('/api/v1/nodes', obj);
     } catch (e: unknown) {
       if (!isAlreadyExists(e)) throw e;
-      await this.#o.client.patch(`/api/v1/nodes/${n.spec.name}/status`, { status: obj['status'] });
+      return this.#o.client.patch(`/api/v1/nodes/${n.spec.name}/status`, {
+        status: obj['status'],
+      });
+    }
+  }
+
+  /**
+   * A node registered just now gets its Lease created outright (owned by the Node just
+   * written), saving renewal's read-and-update; one left by an earlier run is renewed.
+   */
+  async #firstLease(node: KubeObject, now: number): Promise<void> {
+    const name = node.metadata.name ?? '';
+    try {
+      this.#leases.set(
+        name,
+        await this.#o.client.create(
+          '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+          leaseObject(node, now),
+        ),
+      );
+    } catch (e: unknown) {
+      if (!isAlreadyExists(e)) throw e;
+      await this.#renewLease(name, now);
     }
   }
 

@@ -145,15 +145,33 @@ export function fieldSetOf(obj: JsonObject, schema: StructPatchSchema): FieldSet
  * The leaf fields an object sets (the keys, in `fieldSetOf`'s order) with the value at each, as
  * `valueAt` finds it: one walk instead of one per leaf when comparing two versions.
  */
-export function fieldValuesOf(obj: JsonObject, schema: StructPatchSchema): FieldValues {
+export function fieldValuesOf(
+  obj: JsonObject,
+  schema: StructPatchSchema,
+  skip?: (field: string) => boolean,
+): FieldValues {
   const values: FieldValues = new Map();
-  collect(obj, schema, new LeafCollector(values));
+  collect(obj, schema, new LeafCollector(values), skip);
   return values;
 }
 
-function collect(obj: JsonObject, schema: StructPatchSchema, leaves: LeafCollector): LeafCollector {
+/**
+ * Top-level fields (spec, status…) that two versions of an object share by reference: their
+ * leaves are the same in both, so comparing the versions may leave them out (a status write
+ * carries the stored spec over as it is).
+ */
+export function sharedFields(a: JsonObject, b: JsonObject): (field: string) => boolean {
+  return (field) => field !== 'metadata' && a[field] !== undefined && a[field] === b[field];
+}
+
+function collect(
+  obj: JsonObject,
+  schema: StructPatchSchema,
+  leaves: LeafCollector,
+  skip?: (field: string) => boolean,
+): LeafCollector {
   for (const [k, v] of Object.entries(obj)) {
-    if (v === undefined || k === 'apiVersion' || k === 'kind') continue;
+    if (v === undefined || k === 'apiVersion' || k === 'kind' || skip?.(k) === true) continue;
     if (k === 'metadata' && isJsonObject(v)) {
       const meta = Object.fromEntries(Object.entries(v).filter(([mk]) => !UNOWNED_META.has(mk)));
       if (Object.keys(meta).length > 0)
@@ -165,13 +183,16 @@ function collect(obj: JsonObject, schema: StructPatchSchema, leaves: LeafCollect
   return leaves;
 }
 
-/** A set as FieldsV1 JSON: nested objects keyed by tokens, leaves `{}`. */
+/**
+ * A set as FieldsV1 JSON: nested objects keyed by tokens, leaves `{}`, each level's keys in
+ * sorted order. Sorting each level's tokens orders the paths as sorting the encoded paths would
+ * (the separator sorts below every token character), without sorting whole paths.
+ */
 export function toFieldsV1(set: FieldSet): JsonObject {
   const root: JsonObject = {};
-  for (const encoded of [...set].sort()) {
-    const path = decodePath(encoded);
+  for (const encoded of set) {
     let node = root;
-    for (const token of path) {
+    for (const token of decodePath(encoded)) {
       const next = node[token];
       if (isJsonObject(next)) node = next;
       else {
@@ -181,7 +202,17 @@ export function toFieldsV1(set: FieldSet): JsonObject {
       }
     }
   }
-  return root;
+  return sortedTree(root);
+}
+
+function sortedTree(node: JsonObject): JsonObject {
+  const keys = Object.keys(node);
+  if (keys.length === 0) return node;
+  keys.sort();
+  const out: JsonObject = {};
+  // SAFETY: every value in a tree built by toFieldsV1 is an object.
+  for (const k of keys) out[k] = sortedTree(node[k] as JsonObject);
+  return out;
 }
 
 /** FieldsV1 JSON back to a set of leaf paths. */

@@ -7,6 +7,7 @@ import {
   fromFieldsV1,
   isCanonicalFieldsV1,
   sameFieldValue,
+  sharedFields,
   toFieldsV1,
   type FieldSet,
   type FieldValues,
@@ -108,8 +109,9 @@ export function recordManagedFields(
 ): void {
   if (ref.operation === 'Apply') return;
   const schema = schemaFor(next);
-  const after = fieldValuesOf(asJson(next), schema);
-  const before = old ? fieldValuesOf(asJson(old), schema) : undefined;
+  const skip = old ? sharedFields(asJson(next), asJson(old)) : undefined;
+  const after = fieldValuesOf(asJson(next), schema, skip);
+  const before = old ? fieldValuesOf(asJson(old), schema, skip) : undefined;
   const changed = changedPaths(after, before);
   // What every manager loses: the changed fields and the removed ones.
   const lost = [...changed];

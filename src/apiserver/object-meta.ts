@@ -93,7 +93,9 @@ export function prepareForUpdate(def: ResourceDefinition, next: KubeObject, old:
 
 /** For writes through `/status`: only status changes; everything else stays as it was. */
 export function prepareForStatusUpdate(next: KubeObject, old: KubeObject): KubeObject {
-  const out: KubeObject = { ...clone(old), metadata: { ...clone(old.metadata) } };
+  // The stored object is frozen and the status strategy keeps everything but status and these
+  // metadata fields, so the rest is carried over by reference, not copied.
+  const out: KubeObject = { ...old, metadata: clone(old.metadata) };
   if (next['status'] === undefined) delete out['status'];
   else out['status'] = next['status'];
   // Labels and annotations may change through status, as upstream allows for most types.

@@ -120,7 +120,7 @@ function asKubeObject(obj: JsonObject): KubeObject {
 }
 
 function validate(op: RestOp, obj: KubeObject, old: KubeObject | undefined): void {
-  const typed = validatorFor(op.def);
+  const typed = validatorFor(op.def, op.info.subresource);
   // Type validators include the ObjectMeta rules, as upstream strategies do.
   const errs: FieldError[] = typed
     ? typed(obj, old)

@@ -156,6 +156,31 @@ test('the table shows groups, node groups, waste and totals', async () => {
   assert.match(out, /^Total: {7}\d+\.\d{6}$/m);
 });
 
+test('by pod, the table and the CSV name each pod’s profile, node and size', async () => {
+  const table = (await run(['--by', 'pod'])).out.split('\n');
+  assert.match(
+    table[1] ?? '',
+    /^CLUSTER\s+POD\s+PROFILE\s+NODE\s+VCPU\s+GB\s+PODS\s+BILLED-SECONDS\s+VCPU-HOURS\s+GB-HOURS\s+COST\s+WASTE$/,
+  );
+  assert.match(
+    table[2] ?? '',
+    /^kiln\s+default\/web-a\s+fp-default\s+fargate-a\s+0\.25\s+0\.5\s+1\s+3600\.0\s/,
+  );
+  const rows = (await run(['--by', 'pod', '-o', 'csv'])).out.trimEnd().split('\n');
+  assert.match(
+    rows[0] ?? '',
+    /,waste_usd,profile,node,vcpu,memory_gb,requested_vcpu,requested_gb,start,end$/,
+  );
+  assert.match(
+    rows[1] ?? '',
+    /^fargate,kiln,default\/web-a,.*,fp-default,fargate-a,0\.25,0\.5,0\.25,0\.5,2026-01-01T12:00:00\.000Z,2026-01-01T13:00:00\.000Z$/,
+  );
+  // The still-running pod has no end; node-group and total rows leave the pod columns empty.
+  assert.match(rows[2] ?? '', /,2026-01-01T13:00:00\.000Z,$/);
+  const width = rows[0]?.split(',').length;
+  for (const row of rows) assert.equal(row.split(',').length, width, row);
+});
+
 test('-o csv writes one table with a total row', async () => {
   const { out } = await run(['--by', 'day', '-o', 'csv']);
   const rows = out.trimEnd().split('\n');

@@ -7,9 +7,11 @@ import {
   UsageLedger,
   type CostGrouping,
   type CostReport,
+  type CostRow,
 } from '../metering/index.ts';
 import { findPriceOverrideFile, loadPriceCatalogue } from '../pricing/index.ts';
 import type { Clock } from '../util/index.ts';
+import { kubectlTable } from './text-table.ts';
 
 export interface CostCommandDeps {
   /** The state directory when `--state-dir` is not given (`$KILN_STATE_DIR` or ~/.kiln). */
@@ -58,32 +60,28 @@ function hours(n: number): string {
   return n.toFixed(4);
 }
 
-/** Columns padded with spaces, as kubectl prints tables. */
-function columns(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of rows)
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3)))
-        .join('')
-        .trimEnd(),
-    )
-    .map((line) => `${line}\n`)
-    .join('');
+/** By pod, each row names the pod's profile, Fargate node and provisioned size. */
+function podColumns(r: CostReport): { head: string[]; cells: (x: CostRow) => string[] } {
+  if (r.by !== 'pod') return { head: [], cells: () => [] };
+  return {
+    head: ['PROFILE', 'NODE', 'VCPU', 'GB'],
+    cells: (x) =>
+      x.pod === undefined
+        ? ['', '', '', '']
+        : [x.pod.profile, x.pod.node, String(x.pod.vcpu), String(x.pod.memoryGb)],
+  };
 }
 
 function fargateTable(r: CostReport): string {
   if (r.fargate.length === 0) return 'No Fargate usage in this period.\n';
-  const head = ['CLUSTER', r.by.toUpperCase(), 'PODS', 'BILLED-SECONDS', 'VCPU-HOURS', 'GB-HOURS'];
-  return columns([
-    [...head, 'COST', 'WASTE'],
+  const pod = podColumns(r);
+  const head = ['CLUSTER', r.by.toUpperCase(), ...pod.head, 'PODS', 'BILLED-SECONDS'];
+  return kubectlTable([
+    [...head, 'VCPU-HOURS', 'GB-HOURS', 'COST', 'WASTE'],
     ...r.fargate.map((x) => [
       x.cluster,
       x.key,
+      ...pod.cells(x),
       String(x.pods),
       x.seconds.toFixed(1),
       hours(x.vcpuHours),
@@ -107,7 +105,7 @@ function nodeTable(r: CostReport): string {
     hours(x.instanceHours),
     usd(x.cost),
   ]);
-  return `\nNode groups:\n${columns([[...head, 'INSTANCE-HOURS', 'COST'], ...rows])}`;
+  return `\nNode groups:\n${kubectlTable([[...head, 'INSTANCE-HOURS', 'COST'], ...rows])}`;
 }
 
 function table(r: CostReport): string {
@@ -127,7 +125,38 @@ function csvCell(v: string | number): string {
   return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-/** One CSV table: Fargate groups, node-group rows and a total row, told apart by `section`. */
+const POD_CSV_HEADER = [
+  'profile',
+  'node',
+  'vcpu',
+  'memory_gb',
+  'requested_vcpu',
+  'requested_gb',
+  'start',
+  'end',
+];
+
+/** By pod, the pod's own columns after the common ones; none otherwise. */
+function podCsvCells(r: CostReport, x: CostRow | undefined): (string | number)[] {
+  if (r.by !== 'pod') return [];
+  const p = x?.pod;
+  if (p === undefined) return POD_CSV_HEADER.map(() => '');
+  return [
+    p.profile,
+    p.node,
+    p.vcpu,
+    p.memoryGb,
+    p.requestedVcpu,
+    p.requestedGb,
+    p.start,
+    p.end ?? '',
+  ];
+}
+
+/**
+ * One CSV table: Fargate groups, node-group rows and a total row, told apart by `section`.
+ * By pod, each Fargate row also carries the pod's profile, node, sizes and billing times.
+ */
 function csv(r: CostReport): string {
   const header = [
     'section',
@@ -143,6 +172,7 @@ function csv(r: CostReport): string {
     'cost_usd',
     'requested_cost_usd',
     'waste_usd',
+    ...(r.by === 'pod' ? POD_CSV_HEADER : []),
   ];
   const rows: (string | number)[][] = [
     header,
@@ -160,6 +190,7 @@ function csv(r: CostReport): string {
       x.cost,
       x.requestedCost,
       x.waste,
+      ...podCsvCells(r, x),
     ]),
     ...r.nodes.map((x) => [
       'nodegroup',
@@ -175,10 +206,18 @@ function csv(r: CostReport): string {
       x.cost,
       '',
       '',
+      ...podCsvCells(r, undefined),
     ]),
   ];
   const t = r.totals;
-  rows.push(['total', '', '', '', '', '', '', '', '', '', t.total, t.requested, t.waste]);
+  rows.push([
+    'total',
+    ...Array<string>(9).fill(''),
+    t.total,
+    t.requested,
+    t.waste,
+    ...podCsvCells(r, undefined),
+  ]);
   return rows.map((row) => `${row.map(csvCell).join(',')}\n`).join('');
 }
 

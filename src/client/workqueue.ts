@@ -12,6 +12,8 @@ export class WorkQueue {
   readonly #processing = new Set<string>();
   readonly #dirty = new Set<string>();
   readonly #failures = new Map<string, number>();
+  /** Keys waiting out a batch period (addBatched). */
+  readonly #batching = new Set<string>();
   readonly #waiters: (() => void)[] = [];
   readonly #sleep: Sleep;
   readonly #signal: AbortSignal;
@@ -39,6 +41,20 @@ export class WorkQueue {
 
   addAfter(key: string, ms: number): void {
     void this.#sleep(ms, this.#signal).then(() => {
+      if (!this.#signal.aborted) this.add(key);
+    });
+  }
+
+  /**
+   * Adds the key once `ms` have passed, folding every further addBatched of it until then into
+   * that one add: as upstream's endpoint-updates batch period, for keys whose events come in
+   * bursts (a scale-out's pods) and whose sync reads them all.
+   */
+  addBatched(key: string, ms: number): void {
+    if (this.#queued.has(key) || this.#batching.has(key)) return;
+    this.#batching.add(key);
+    void this.#sleep(ms, this.#signal).then(() => {
+      this.#batching.delete(key);
       if (!this.#signal.aborted) this.add(key);
     });
   }

@@ -33,6 +33,12 @@ function objectPath(r: DiscoveredResource, obj: KubeObject): string {
  * the Orphan policy — kube-controller-manager's garbage collector, level-triggered over
  * informers of every listable resource.
  */
+/**
+ * Resources the collector does not watch, as upstream's DefaultIgnoredResources: events (under
+ * both groups that serve them) come in floods and are left to their TTL.
+ */
+const IGNORED = new Set(['/events', 'events.k8s.io/events']);
+
 export class GarbageCollector {
   readonly #opts: GarbageCollectorOptions;
   readonly #byUid = new Map<string, Node>();
@@ -51,7 +57,7 @@ export class GarbageCollector {
         r.verbs.includes('list') &&
         r.verbs.includes('watch') &&
         r.verbs.includes('delete') &&
-        !(r.group === 'events.k8s.io'),
+        !IGNORED.has(`${r.group}/${r.resource}`),
     );
     const informers = resources.map(
       (r) =>

@@ -24,6 +24,7 @@ import {
   matchesSelector,
   msUntilAvailable,
   nsOf,
+  readyCondition,
   replicasOf,
   type Condition,
   type Pod,
@@ -39,6 +40,12 @@ export interface ReplicaSetControllerOptions {
   readonly workers?: number;
   /** Most pods created or deleted in one sync (upstream's --replicaset burst, 500). */
   readonly burstReplicas?: number;
+  /**
+   * How long a pod event waits for others of the same ReplicaSet before the set syncs (ms;
+   * default 20). A sync recounts every pod of the set, so a scale-out of N pods would otherwise
+   * cost N² work; 0 syncs on every event, as upstream does.
+   */
+  readonly podBatchMs?: number;
 }
 
 const RS_PATH = '/apis/apps/v1';
@@ -152,24 +159,35 @@ export class ReplicaSetController {
       this.#podDeleted(pod);
       return;
     }
+    if (old !== undefined && !changesReplicaSetView(old, pod)) return;
     const rs = this.#owner(pod);
-    if (old && controllerOf(old)?.uid !== controllerOf(pod)?.uid) {
-      const prev = this.#owner(old);
-      if (prev) this.#queue?.add(keyOf(prev));
-    }
+    if (old) this.#requeuePreviousOwner(old, pod);
     if (rs) {
       if (old === undefined) this.#expectations.creationObserved(keyOf(rs));
-      this.#queue?.add(keyOf(rs));
+      this.#podEvent(keyOf(rs));
       return;
     }
     if (controllerOf(pod) === undefined) this.#enqueueMatching(pod);
+  }
+
+  #podEvent(key: string): void {
+    const ms = this.#opts.podBatchMs ?? 20;
+    if (ms === 0) this.#queue?.add(key);
+    else this.#queue?.addBatched(key, ms);
+  }
+
+  /** A pod released or adopted: its former owner must recount. */
+  #requeuePreviousOwner(old: Pod, pod: Pod): void {
+    if (controllerOf(old)?.uid === controllerOf(pod)?.uid) return;
+    const prev = this.#owner(old);
+    if (prev) this.#queue?.add(keyOf(prev));
   }
 
   #podDeleted(pod: Pod): void {
     const rs = this.#owner(pod);
     if (!rs) return;
     this.#expectations.deletionObserved(keyOf(rs), keyOf(pod));
-    this.#queue?.add(keyOf(rs));
+    this.#podEvent(keyOf(rs));
   }
 
   /** Active pods of a namespace filed under `value` (a controller uid or the orphan key). */
@@ -441,6 +459,36 @@ export class ReplicaSetController {
       throw e;
     }
   }
+}
+
+/**
+ * Whether an update changes what a ReplicaSet sync reads of a pod: its labels, controller,
+ * activity (phase, deletion) and readiness. Binding, annotations and container states do not,
+ * and a scale-out sends several of those per pod; syncing on them would only recount.
+ */
+function changesReplicaSetView(old: Pod, pod: Pod): boolean {
+  return (
+    old.status?.phase !== pod.status?.phase ||
+    old.metadata.deletionTimestamp !== pod.metadata.deletionTimestamp ||
+    controllerOf(old)?.uid !== controllerOf(pod)?.uid ||
+    !sameReadiness(old, pod) ||
+    !sameLabels(old.metadata.labels, pod.metadata.labels)
+  );
+}
+
+function sameReadiness(old: Pod, pod: Pod): boolean {
+  const before = readyCondition(old);
+  const after = readyCondition(pod);
+  return (
+    before?.status === after?.status && before?.lastTransitionTime === after?.lastTransitionTime
+  );
+}
+
+function sameLabels(a: Record<string, string> = {}, b: Record<string, string> = {}): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** The status counts, in one pass: this runs on every sync, over every pod the set owns. */

@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { InMemoryAwsCredentialStore } from '../apiserver/authn/index.ts';
 import { EKS_CLUSTER_SG_DESCRIPTION, Ec2Service } from '../aws/ec2/index.ts';
+import {
+  EKSCTL_CLUSTER_ROLE,
+  EKSCTL_NODE_ROLE,
+  eksctlClusterRoleName,
+  eksctlNodeRoleName,
+  type EksctlRole,
+} from '../aws/eksctl-roles.ts';
 import { EksService, type ClusterHost, type Ec2View, type IamView } from '../aws/eks/index.ts';
 import { AwsEndpoint } from '../aws/endpoint/index.ts';
 import { IamService } from '../aws/iam/index.ts';
@@ -13,7 +19,7 @@ import { StsCredentials, StsService } from '../aws/sts/index.ts';
 import type { AwsCall, AwsCaller } from '../aws/types.ts';
 import { CachedStore, noPersistence, SqlitePersistence, type Store } from '../store/index.ts';
 import type { Logger } from '../telemetry/index.ts';
-import type { Clock, IdSource } from '../util/index.ts';
+import { closeServer, listenOn, type Clock, type IdSource } from '../util/index.ts';
 import { Ec2NodegroupHost, type WorkerPool } from './nodegroup-host.ts';
 
 export interface AwsPlaneOptions {
@@ -119,14 +125,7 @@ export class AwsPlane {
   async start(o: { host: string; port: number; signal: AbortSignal }): Promise<void> {
     const server = createServer(this.endpoint.listener());
     this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(o.port, o.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = server.address() as AddressInfo;
+    const port = await listenOn(server, o);
     this.url = `http://${o.host}:${String(port)}`;
     void this.eks.run(o.signal).catch((e: unknown) => {
       this.#o.logger.error('EKS reconciler stopped', {
@@ -136,15 +135,7 @@ export class AwsPlane {
   }
 
   async stop(): Promise<void> {
-    const server = this.#server;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
-    }
+    if (this.#server) await closeServer(this.#server);
     this.store.close();
   }
 
@@ -250,12 +241,19 @@ export function hostedEksClusters(plane: AwsPlane): { region: string; name: stri
     .flatMap((m) => (m ? [{ region: m[1] ?? '', name: m[2] ?? '' }] : []));
 }
 
-const CLUSTER_TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Principal: { Service: 'eks.amazonaws.com' }, Action: 'sts:AssumeRole' },
-  ],
-});
+/** Creates an eksctl stack's role with its managed policies unless IAM has it already. */
+async function ensureEksctlRole(
+  plane: AwsPlane,
+  o: { region: string; name: string; role: EksctlRole },
+): Promise<void> {
+  if (plane.iam.getRole(o.name) !== undefined) return;
+  const iam = (action: string, params: Record<string, string>): Promise<unknown> =>
+    plane.iam.handle(plane.internalCall({ region: o.region, action, params }));
+  await iam('CreateRole', { RoleName: o.name, AssumeRolePolicyDocument: o.role.trustPolicy });
+  for (const arn of o.role.policyArns) {
+    await iam('AttachRolePolicy', { RoleName: o.name, PolicyArn: arn });
+  }
+}
 
 /**
  * Registers `kiln up`'s default cluster with EKS as `eksctl create cluster` would have made it:
@@ -269,16 +267,8 @@ export async function registerDefaultCluster(
 ): Promise<void> {
   if (plane.store.get(`/eks/${c.region}/clusters/${c.name}`)) return;
   const vpc = await plane.ec2.createEksctlVpc({ region: c.region, clusterName: c.name });
-  const roleName = `eksctl-${c.name}-cluster-ServiceRole`;
-  const iam = (action: string, params: Record<string, string>): Promise<unknown> =>
-    plane.iam.handle(plane.internalCall({ region: c.region, action, params }));
-  if (plane.iam.getRole(roleName) === undefined) {
-    await iam('CreateRole', { RoleName: roleName, AssumeRolePolicyDocument: CLUSTER_TRUST });
-    await iam('AttachRolePolicy', {
-      RoleName: roleName,
-      PolicyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy',
-    });
-  }
+  const roleName = eksctlClusterRoleName(c.name);
+  await ensureEksctlRole(plane, { region: c.region, name: roleName, role: EKSCTL_CLUSTER_ROLE });
   const role = plane.iam.getRole(roleName);
   await plane.eks.handle(
     plane.internalCall({
@@ -298,19 +288,6 @@ export async function registerDefaultCluster(
     }),
   );
 }
-
-const NODE_TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
-  ],
-});
-
-const NODE_POLICIES = [
-  'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
-  'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
-  'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
-];
 
 /**
  * The name of the managed node group eksctl would have made for `kiln up`'s cluster: eksctl's
@@ -351,15 +328,8 @@ export async function registerDefaultNodegroup(
     if (c.signal.aborted || plane.store.get(clusterKey) === undefined) return;
     await delay(50, undefined, { signal: c.signal }).catch(() => undefined);
   }
-  const roleName = `eksctl-${c.name}-nodegroup-${ng}-NodeInstanceRole`;
-  const iam = (action: string, params: Record<string, string>): Promise<unknown> =>
-    plane.iam.handle(plane.internalCall({ region: c.region, action, params }));
-  if (plane.iam.getRole(roleName) === undefined) {
-    await iam('CreateRole', { RoleName: roleName, AssumeRolePolicyDocument: NODE_TRUST });
-    for (const arn of NODE_POLICIES) {
-      await iam('AttachRolePolicy', { RoleName: roleName, PolicyArn: arn });
-    }
-  }
+  const roleName = eksctlNodeRoleName(c.name, ng);
+  await ensureEksctlRole(plane, { region: c.region, name: roleName, role: EKSCTL_NODE_ROLE });
   const subnets = eksCluster(plane, clusterKey).subnetIds.filter(
     (id) => !plane.ec2.isPublicSubnet(c.region, id),
   );

@@ -1,20 +1,14 @@
 import type { NodeSpec } from '../agent/index.ts';
+import { INSTANCE_SHAPES, type InstanceShape } from '../aws/ec2/index.ts';
 
-/** An EC2 instance type as a node group offers it: what the kubelet reports as capacity. */
-interface InstanceType {
-  readonly cpu: number;
-  readonly memoryMi: number;
-  /** EKS's max pods for the type (ENI-limited, from the AMI's eni-max-pods.txt). */
-  readonly maxPods: number;
+/** A node's capacity as the kubelet reports it on an instance of the shape. */
+export function nodeCapacity(type: InstanceShape): NodeSpec['capacity'] {
+  return {
+    cpu: String(type.vcpu),
+    memory: `${String(type.capacityMemoryMi)}Mi`,
+    pods: type.maxPods,
+  };
 }
-
-export const INSTANCE_TYPES: Readonly<Record<string, InstanceType>> = {
-  'm5.large': { cpu: 2, memoryMi: 7_803, maxPods: 29 },
-  'm5.xlarge': { cpu: 4, memoryMi: 15_811, maxPods: 58 },
-  'm5.2xlarge': { cpu: 8, memoryMi: 31_628, maxPods: 58 },
-  't3.medium': { cpu: 2, memoryMi: 3_854, maxPods: 17 },
-  't3.large': { cpu: 2, memoryMi: 7_859, maxPods: 35 },
-};
 
 export interface NodePoolOptions {
   readonly count: number;
@@ -37,10 +31,10 @@ export function hostName(ip: string, region: string): string {
 
 /** The worker nodes of one node group, named and labelled as EKS names and labels them. */
 export function nodePool(o: NodePoolOptions): NodeSpec[] {
-  const type = INSTANCE_TYPES[o.instanceType];
+  const type = INSTANCE_SHAPES[o.instanceType];
   if (!type)
     throw new Error(
-      `unknown instance type ${o.instanceType}: use one of ${Object.keys(INSTANCE_TYPES).join(', ')}`,
+      `unknown instance type ${o.instanceType}: use one of ${Object.keys(INSTANCE_SHAPES).join(', ')}`,
     );
   const zones = ['a', 'b', 'c'].map((z) => `${o.region}${z}`);
   return Array.from({ length: o.count }, (_, i) => {
@@ -51,7 +45,7 @@ export function nodePool(o: NodePoolOptions): NodeSpec[] {
       name,
       internalIp: ip,
       podCidr: `10.0.${(o.subnetBase ?? 1) + i}.0/24`,
-      capacity: { cpu: String(type.cpu), memory: `${type.memoryMi}Mi`, pods: type.maxPods },
+      capacity: nodeCapacity(type),
       kubeletVersion: KUBELET_VERSION,
       providerId: `aws:///${zone}/i-${(0x0a00000000 + i).toString(16).padStart(17, '0')}`,
       labels: {

@@ -1,11 +1,16 @@
 import type { KubeObject } from '../api/index.ts';
 import type { NodeSpec, Taint } from '../agent/index.ts';
-import type { Ec2Instance, Ec2Service, InstanceSource } from '../aws/ec2/index.ts';
+import {
+  INSTANCE_SHAPES,
+  type Ec2Instance,
+  type Ec2Service,
+  type InstanceSource,
+} from '../aws/ec2/index.ts';
 import type { NodegroupHost, NodegroupReconcileRequest } from '../aws/eks/index.ts';
 import type { KubeClient } from '../client/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
-import { hostName, INSTANCE_TYPES, KUBELET_VERSION } from './node-pool.ts';
+import { hostName, KUBELET_VERSION, nodeCapacity } from './node-pool.ts';
 
 /** The label EKS puts on every node of a managed node group. */
 export const NODEGROUP_LABEL = 'eks.amazonaws.com/nodegroup';
@@ -159,7 +164,7 @@ export class Ec2NodegroupHost implements NodegroupHost, InstanceSource {
     req: NodegroupReconcileRequest,
     at: { pool: WorkerPool; places: readonly SubnetPlace[]; members: readonly NodeSpec[] },
   ): Promise<NodeSpec> {
-    const type = INSTANCE_TYPES[req.instanceType];
+    const type = INSTANCE_SHAPES[req.instanceType];
     if (!type) throw new Error(`Kiln does not model instance type ${req.instanceType}`);
     const count = (p: SubnetPlace): number =>
       at.members.filter((m) => nodeZone(m) === p.zone).length;
@@ -173,7 +178,7 @@ export class Ec2NodegroupHost implements NodegroupHost, InstanceSource {
       name,
       internalIp: ip,
       podCidr: freePodCidr(at.pool.workerNodes()),
-      capacity: { cpu: String(type.cpu), memory: `${String(type.memoryMi)}Mi`, pods: type.maxPods },
+      capacity: nodeCapacity(type),
       kubeletVersion: KUBELET_VERSION,
       providerId: `aws:///${place.zone}/i-${hex}`,
       labels: {

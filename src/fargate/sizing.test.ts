@@ -3,8 +3,10 @@ import { describe, it } from 'node:test';
 import type { Container } from 'kubernetes-types/core/v1.js';
 import { QuantityParseError } from '../apiserver/validation/quantity.ts';
 import {
+  capacityProvisionedAnnotation,
   FARGATE_STORAGE_TOO_LARGE_MESSAGE,
   FARGATE_TOO_LARGE_MESSAGE,
+  parseCapacityProvisioned,
   provisionedEphemeralGiB,
   sizeFargatePod,
 } from './sizing.ts';
@@ -262,6 +264,25 @@ describe('sizeFargatePod', () => {
         assert.ok(!(got instanceof Error));
         assert.deepEqual([got.vcpu, got.memoryGb], [row.vcpu, gb]);
       }
+    }
+  });
+});
+
+describe('CapacityProvisioned', () => {
+  it('reads back every size the annotation is written for', () => {
+    for (const size of [
+      { vcpu: 0.25, memoryGb: 0.5 },
+      { vcpu: 0.5, memoryGb: 1 },
+      { vcpu: 16, memoryGb: 120 },
+    ]) {
+      assert.deepEqual(parseCapacityProvisioned(capacityProvisionedAnnotation(size)), size);
+    }
+    assert.deepEqual(parseCapacityProvisioned(' 2vCPU  4GB '), { vcpu: 2, memoryGb: 4 });
+  });
+
+  it('reads nothing from an absent or other value', () => {
+    for (const text of [undefined, '', 'half a CPU', '0.5vCPU', '1GB 0.5vCPU', '0.5 vCPU 1GB']) {
+      assert.equal(parseCapacityProvisioned(text), undefined, String(text));
     }
   });
 });

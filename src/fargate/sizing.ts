@@ -87,6 +87,18 @@ export function capacityProvisionedAnnotation(size: { vcpu: number; memoryGb: nu
 }
 
 /**
+ * The size a `CapacityProvisioned` value names (`0.5vCPU 1GB` → { vcpu: 0.5, memoryGb: 1 }), the
+ * inverse of capacityProvisionedAnnotation; undefined for an absent value or any other text.
+ */
+export function parseCapacityProvisioned(
+  text: string | undefined,
+): { vcpu: number; memoryGb: number } | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)vCPU\s+(\d+(?:\.\d+)?)GB\s*$/.exec(text ?? '');
+  if (m?.[1] === undefined || m[2] === undefined) return undefined;
+  return { vcpu: Number(m[1]), memoryGb: Number(m[2]) };
+}
+
+/**
  * The Fargate size of a pod: its effective cpu and memory requests (plus 256 MiB of system
  * memory) rounded up to the smallest supported combination, and its ephemeral storage.
  * Returns a FargateSizingError when no size is large enough.

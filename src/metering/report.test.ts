@@ -213,3 +213,40 @@ test('records in a region without prices are left out and reported', () => {
   assert.equal(r.unpriced.length, 1);
   assert.match(r.unpriced[0] ?? '', /^kiln: .*xx-nowhere-1/);
 });
+
+test('by pod, each pod object is its own row with its profile, node and sizes', () => {
+  // A pod recreated under its old name (a StatefulSet's) is another Fargate pod.
+  const again = pod({ uid: 'u2', startMs: T0 + 2 * HOUR, endMs: undefined, node: 'fargate-b' });
+  const r = report([pod({ requestedGb: 0.25 }), again], { toMs: T0 + 3 * HOUR });
+  assert.deepEqual(
+    r.fargate.map((x) => [x.key, x.pods, x.seconds, x.pod?.uid, x.pod?.node, x.pod?.end]),
+    [
+      [
+        'default/web',
+        1,
+        3600,
+        'u1',
+        'fargate-ip-10-0-0-1.ec2.internal',
+        new Date(T0 + HOUR).toISOString(),
+      ],
+      ['default/web', 1, 3600, 'u2', 'fargate-b', null],
+    ],
+  );
+  assert.deepEqual(r.fargate[0]?.pod, {
+    uid: 'u1',
+    namespace: 'default',
+    name: 'web',
+    profile: 'fp-default',
+    node: 'fargate-ip-10-0-0-1.ec2.internal',
+    vcpu: 0.25,
+    memoryGb: 0.5,
+    requestedVcpu: 0.25,
+    requestedGb: 0.25,
+    storageGb: 20,
+    start: new Date(T0).toISOString(),
+    end: new Date(T0 + HOUR).toISOString(),
+  });
+  near(r.fargate[0].waste, 0.25 * GB_HOUR);
+  // Other groupings carry no pod.
+  assert.equal(report([pod()], { by: 'namespace' }).fargate[0]?.pod, undefined);
+});

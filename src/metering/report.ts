@@ -21,6 +21,27 @@ export interface CostRow {
   readonly requestedCost: number;
   /** cost − requestedCost: what rounding up to a Fargate size costs. */
   readonly waste: number;
+  /** The pod's record, on rows grouped by pod (one row per pod object, i.e. per uid). */
+  readonly pod?: PodDetail;
+}
+
+/** What a by-pod row says about its pod: where it ran and at which size it was billed. */
+export interface PodDetail {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly profile: string;
+  readonly node: string;
+  /** Provisioned (`CapacityProvisioned`) size. */
+  readonly vcpu: number;
+  readonly memoryGb: number;
+  /** Effective requests, memory with Fargate's 256 MB. */
+  readonly requestedVcpu: number;
+  readonly requestedGb: number;
+  readonly storageGb: number;
+  /** When billing started and stopped (ISO 8601); `end` is null while the pod exists. */
+  readonly start: string;
+  readonly end: string | null;
 }
 
 /** Node-group spend: one instance type of one node group (per day when grouped by day). */
@@ -122,6 +143,7 @@ function groupKey(r: FargatePodUsage, by: CostGrouping, day: string): string {
 interface PodAcc {
   cluster: string;
   key: string;
+  pod: PodDetail | undefined;
   uids: Set<string>;
   seconds: number;
   vcpuHours: number;
@@ -160,13 +182,35 @@ interface Tally {
   readonly unpriced: Set<string>;
 }
 
+function podDetail(r: FargatePodUsage): PodDetail {
+  return {
+    uid: r.uid,
+    namespace: r.namespace,
+    name: r.name,
+    profile: r.profile,
+    node: r.node,
+    vcpu: r.vcpu,
+    memoryGb: r.memoryGb,
+    requestedVcpu: r.requestedVcpu,
+    requestedGb: r.requestedGb,
+    storageGb: r.storageGb,
+    start: new Date(r.startMs).toISOString(),
+    end: r.endMs === undefined ? null : new Date(r.endMs).toISOString(),
+  };
+}
+
 function addPod(t: Tally, r: FargatePodUsage): void {
   const prices = t.opts.catalogue.fargate(r.region);
+  const byPod = t.opts.by === 'pod';
   for (const s of billedSegments(r, t.opts)) {
     const key = groupKey(r, t.opts.by, s.day);
-    const acc = accumulate(t.pods, JSON.stringify([r.cluster, key]), () => ({
+    // By pod, a row is one pod object: a pod recreated under its old name is another Fargate
+    // pod, on another node, billed separately.
+    const id = JSON.stringify(byPod ? [r.cluster, key, r.uid] : [r.cluster, key]);
+    const acc = accumulate(t.pods, id, () => ({
       cluster: r.cluster,
       key,
+      pod: byPod ? podDetail(r) : undefined,
       uids: new Set<string>(),
       seconds: 0,
       vcpuHours: 0,
@@ -232,8 +276,15 @@ export function costReport(records: readonly UsageRecord[], opts: CostReportOpti
     }
   }
   const fargate = [...t.pods.values()]
-    .map(({ uids, ...a }) => ({ ...a, pods: uids.size, waste: a.cost - a.requestedCost }))
-    .sort(byClusterThenKey);
+    .map(({ uids, pod, ...a }): CostRow => ({
+      ...a,
+      pods: uids.size,
+      waste: a.cost - a.requestedCost,
+      ...(pod === undefined ? {} : { pod }),
+    }))
+    .sort(
+      (a, b) => byClusterThenKey(a, b) || (a.pod?.start ?? '').localeCompare(b.pod?.start ?? ''),
+    );
   const nodes = [...t.nodes.values()]
     .map(({ uids, ...a }) => ({ ...a, nodes: uids.size, instanceHours: a.seconds / 3600 }))
     .sort(

@@ -4,6 +4,7 @@ import { COMPUTE_TYPE_KEY, FARGATE_PROFILE_LABEL } from '../fargate/matching.ts'
 import {
   CAPACITY_PROVISIONED_ANNOTATION,
   fargateNeeds,
+  parseCapacityProvisioned,
   provisionedEphemeralGiB,
 } from '../fargate/sizing.ts';
 import type { FargatePodUsage, NodeUsage } from './types.ts';
@@ -15,15 +16,6 @@ export const NODEGROUP_LABEL = 'eks.amazonaws.com/nodegroup';
 export interface MeteredCluster {
   readonly cluster: string;
   readonly region: string;
-}
-
-/** `0.5vCPU 1GB` → { vcpu: 0.5, memoryGb: 1 }; undefined for any other text. */
-export function parseCapacityProvisioned(
-  text: string | undefined,
-): { vcpu: number; memoryGb: number } | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)vCPU\s+(\d+(?:\.\d+)?)GB\s*$/.exec(text ?? '');
-  if (m?.[1] === undefined || m[2] === undefined) return undefined;
-  return { vcpu: Number(m[1]), memoryGb: Number(m[2]) };
 }
 
 function parseTime(t: string | undefined): number | undefined {

@@ -1,3 +1,4 @@
+import { INSTANCE_SHAPES_URL } from '../aws/ec2/index.ts';
 import type { PriceSource } from './types.ts';
 
 /** A Fargate price row as stored: the three rates plus where they came from. */
@@ -6,14 +7,6 @@ export interface FargatePriceRow {
   readonly gbHour: number;
   readonly storageGbHour: number;
   readonly source: PriceSource;
-}
-
-/** An instance type's shape, the same in every region. */
-export interface InstanceShape {
-  readonly vcpu: number;
-  readonly memoryGib: number;
-  /** eni-max-pods.txt of the EKS AMI: ENIs × (IPv4 per ENI − 1) + 2. */
-  readonly maxPods: number;
 }
 
 export interface Ec2PriceRow {
@@ -73,23 +66,9 @@ export const FARGATE_PRICES: Readonly<Record<string, FargatePriceRow>> = {
   },
 };
 
-const ENI_MAX_PODS_URL =
-  'https://github.com/awslabs/amazon-eks-ami/blob/main/templates/shared/runtime/eni-max-pods.txt';
-
-/**
- * The instance types Kiln's node groups offer (the daemon's node pool models the same list),
- * with vCPU and memory from EC2's instance-type pages and max pods from ENI_MAX_PODS_URL.
- */
-export const INSTANCE_SHAPES: Readonly<Record<string, InstanceShape>> = {
-  'm5.large': { vcpu: 2, memoryGib: 8, maxPods: 29 },
-  'm5.xlarge': { vcpu: 4, memoryGib: 16, maxPods: 58 },
-  'm5.2xlarge': { vcpu: 8, memoryGib: 32, maxPods: 58 },
-  't3.medium': { vcpu: 2, memoryGib: 4, maxPods: 17 },
-  't3.large': { vcpu: 2, memoryGib: 8, maxPods: 35 },
-};
-
+/** Where the vCPU, memory and max pods of an EC2 price come from (EC2's instance shapes). */
 export const INSTANCE_SHAPES_SOURCE: PriceSource = {
-  url: ENI_MAX_PODS_URL,
+  url: INSTANCE_SHAPES_URL,
   retrieved: '2026-11-22',
 };
 

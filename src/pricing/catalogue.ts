@@ -1,9 +1,5 @@
-import {
-  EC2_PRICES,
-  FARGATE_PRICES,
-  INSTANCE_SHAPES,
-  INSTANCE_SHAPES_SOURCE,
-} from './catalogue-data.ts';
+import { INSTANCE_SHAPES } from '../aws/ec2/index.ts';
+import { EC2_PRICES, FARGATE_PRICES, INSTANCE_SHAPES_SOURCE } from './catalogue-data.ts';
 import { PricingError } from './errors.ts';
 import { readPriceOverride, type PriceOverride } from './override.ts';
 import type { Ec2Price, FargatePrices, PriceCatalogue, PriceSource } from './types.ts';
@@ -72,8 +68,9 @@ interface Ec2Key {
 
 function ec2Entry(r: Resolver, key: Ec2Key): Ec2Price {
   const base = EC2_PRICES[key.region]?.[key.type];
+  const shape = INSTANCE_SHAPES[key.type];
   const builtIn: Partial<Record<'hourly' | 'vcpu' | 'memoryGib' | 'maxPods', number>> = {
-    ...INSTANCE_SHAPES[key.type],
+    ...(shape && { vcpu: shape.vcpu, memoryGib: shape.memoryGib, maxPods: shape.maxPods }),
     ...(base && { hourly: base.hourly }),
   };
   const patch = r.override?.ec2[key.region]?.[key.type] ?? {};

@@ -13,4 +13,3 @@ export {
   PRICE_OVERRIDE_FILE_NAMES,
   type PriceOverride,
 } from './override.ts';
-export { INSTANCE_SHAPES as NODE_GROUP_INSTANCE_SHAPES } from './catalogue-data.ts';

@@ -6,9 +6,7 @@ import { ManualClock } from '../util/index.ts';
 import {
   computeTypeOf,
   countPods,
-  FARGATE_SCHEDULER,
   FargateLatencyTracker,
-  parseCapacityProvisioned,
   provisionedCapacity,
 } from './metrics-pods.ts';
 
@@ -29,7 +27,7 @@ function pod(o: {
     },
     spec: {
       containers: [{ name: 'c' }],
-      ...(o.fargate === true ? { schedulerName: FARGATE_SCHEDULER } : {}),
+      ...(o.fargate === true ? { schedulerName: FARGATE_SCHEDULER_NAME } : {}),
       ...(o.node === undefined ? {} : { nodeName: o.node }),
     },
     ...(o.phase === undefined ? {} : { status: { phase: o.phase } }),
@@ -37,10 +35,6 @@ function pod(o: {
 }
 
 describe('pod metrics', () => {
-  it('names the fargate-scheduler as the fargate module does', () => {
-    assert.equal(FARGATE_SCHEDULER, FARGATE_SCHEDULER_NAME);
-  });
-
   it('tells Fargate pods by scheduler or Fargate node, others are ec2', () => {
     assert.equal(computeTypeOf(pod({ fargate: true })), 'fargate');
     assert.equal(computeTypeOf(pod({ node: 'fargate-ip-10-0-1-5.ec2.internal' })), 'fargate');
@@ -67,19 +61,6 @@ describe('pod metrics', () => {
       counts.reduce((n, c) => n + c.count, 0),
       5,
     );
-  });
-
-  it('parses CapacityProvisioned into vCPU and bytes', () => {
-    assert.deepEqual(parseCapacityProvisioned('0.25vCPU 0.5GB'), {
-      vcpu: 0.25,
-      memoryBytes: GIB / 2,
-    });
-    assert.deepEqual(parseCapacityProvisioned('16vCPU 120GB'), {
-      vcpu: 16,
-      memoryBytes: 120 * GIB,
-    });
-    assert.equal(parseCapacityProvisioned('half a CPU'), undefined);
-    assert.equal(parseCapacityProvisioned(undefined), undefined);
   });
 
   it('sums the provisioned size of running Fargate pods only', () => {

@@ -1,15 +1,14 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
+// The Fargate metrics read the names and the size annotation the fargate module writes, so
+// telemetry imports them from there rather than restating them.
+import {
+  CAPACITY_PROVISIONED_ANNOTATION,
+  FARGATE_NODE_PREFIX,
+  FARGATE_SCHEDULER_NAME,
+  parseCapacityProvisioned,
+} from '../fargate/index.ts';
 import type { Clock } from '../util/index.ts';
 
-/**
- * EKS's fargate-scheduler name (the fargate module's FARGATE_SCHEDULER_NAME; telemetry imports
- * only util, and a test keeps the two equal). Pods the Fargate webhook took carry it.
- */
-export const FARGATE_SCHEDULER = 'fargate-scheduler';
-/** Fargate node names start with it, as eksctl and the fargate module recognise them. */
-const FARGATE_NODE_PREFIX = 'fargate-';
-/** The pod annotation the fargate-scheduler writes: `0.25vCPU 0.5GB`. */
-const CAPACITY_PROVISIONED = 'CapacityProvisioned';
 /** Fargate sizes memory in GB of 2^30 bytes, as its `memory: 1024` task sizes show. */
 const BYTES_PER_GB = 1024 ** 3;
 
@@ -17,7 +16,7 @@ export type ComputeType = 'fargate' | 'ec2';
 
 /** Where a pod runs: on Fargate when the fargate-scheduler owns it or a Fargate node hosts it. */
 export function computeTypeOf(pod: Pod): ComputeType {
-  if (pod.spec?.schedulerName === FARGATE_SCHEDULER) return 'fargate';
+  if (pod.spec?.schedulerName === FARGATE_SCHEDULER_NAME) return 'fargate';
   return (pod.spec?.nodeName ?? '').startsWith(FARGATE_NODE_PREFIX) ? 'fargate' : 'ec2';
 }
 
@@ -47,15 +46,6 @@ export function countPods(pods: Iterable<Pod>): PodCount[] {
   return [...counts.values()];
 }
 
-/** vCPU and memory of a `CapacityProvisioned` value, or undefined when it does not parse. */
-export function parseCapacityProvisioned(
-  text: string | undefined,
-): { vcpu: number; memoryBytes: number } | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)vCPU\s+(\d+(?:\.\d+)?)GB\s*$/.exec(text ?? '');
-  if (m?.[1] === undefined || m[2] === undefined) return undefined;
-  return { vcpu: Number(m[1]), memoryBytes: Math.round(Number(m[2]) * BYTES_PER_GB) };
-}
-
 /**
  * What the running Fargate pods are billed on: the sum of their `CapacityProvisioned` sizes.
  * Pods not yet Running (their micro-VM may not be up) and finished ones are not counted.
@@ -65,10 +55,12 @@ export function provisionedCapacity(pods: Iterable<Pod>): { vcpu: number; memory
   let memoryBytes = 0;
   for (const pod of pods) {
     if (computeTypeOf(pod) !== 'fargate' || phaseOf(pod) !== 'Running') continue;
-    const size = parseCapacityProvisioned(pod.metadata?.annotations?.[CAPACITY_PROVISIONED]);
+    const size = parseCapacityProvisioned(
+      pod.metadata?.annotations?.[CAPACITY_PROVISIONED_ANNOTATION],
+    );
     if (size === undefined) continue;
     vcpu += size.vcpu;
-    memoryBytes += size.memoryBytes;
+    memoryBytes += Math.round(size.memoryGb * BYTES_PER_GB);
   }
   return { vcpu, memoryBytes };
 }

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, listenOn } from '../util/index.ts';
 
 /** What the listener serves: the registry's text exposition. */
 export interface MetricsScraper {
@@ -52,29 +52,16 @@ export async function startMetricsServer(o: {
   host: string;
   port: number;
 }): Promise<MetricsServer> {
-  const server: Server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     void serve(o.metrics, req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  // SAFETY: a server listening on a TCP host and port has an AddressInfo address.
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOn(server, o);
   const host = o.host === '0.0.0.0' ? '127.0.0.1' : o.host;
   let closed: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${String(port)}/metrics`,
     close: () => {
-      closed ??= new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      });
+      closed ??= closeServer(server);
       return closed;
     },
   };

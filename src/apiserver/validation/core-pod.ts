@@ -47,6 +47,7 @@ import {
   validateAnnotations,
   validateLabels,
 } from './object-meta.ts';
+import { isValidIp } from './ip.ts';
 import { metaMap, strOf, Walker, type At, type Item, type Located } from './walker.ts';
 
 /** Pods, pod templates and PodSpec (pkg/apis/core/validation). */
@@ -595,11 +596,8 @@ function validatePodSpecUpdate(w: Walker, next: JsonObject, prev: JsonObject): v
   }
 }
 
-/** ValidatePodUpdate. */
-export function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
-  const w = new Walker();
-  checkObjectMetaUpdate(w, [obj.metadata, old.metadata], true);
-  const spec = validatePodMetadataAndSpec(w, obj);
+/** ValidatePodSpecificAnnotationUpdates: mirror and AppArmor annotations are fixed. */
+function checkPodAnnotationUpdates(w: Walker, obj: KubeObject, old: KubeObject): void {
   const oldAnnotations = metaMap(old, 'annotations');
   const newAnnotations = metaMap(obj, 'annotations');
   for (const k of [
@@ -629,6 +627,50 @@ export function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[
       );
     }
   }
+}
+
+/** Condition types the kubelet and control plane own; others must be qualified names. */
+const SYSTEM_POD_CONDITIONS = new Set([
+  'PodScheduled',
+  'Ready',
+  'Initialized',
+  'ContainersReady',
+  'PodReadyToStartContainers',
+  'DisruptionTarget',
+  'PodResizePending',
+  'PodResizeInProgress',
+]);
+
+/**
+ * ValidatePodStatusUpdate: what a write to `pods/status` may change is the status (the spec is
+ * carried over from the stored pod), so only metadata, conditions and addresses are checked.
+ */
+export function validatePodStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+  const w = new Walker();
+  checkObjectMetaUpdate(w, [obj.metadata, old.metadata], true);
+  checkPodAnnotationUpdates(w, obj, old);
+  const status = isJsonObject(obj['status']) ? obj['status'] : {};
+  const conditions = Array.isArray(status['conditions']) ? status['conditions'] : [];
+  conditions.forEach((c, i) => {
+    const type = isJsonObject(c) ? strOf(c['type']) : '';
+    if (SYSTEM_POD_CONDITIONS.has(type)) return;
+    for (const msg of isQualifiedName(type))
+      w.add(invalid(`status.conditions[${String(i)}].Type`, type, msg));
+  });
+  const ips = Array.isArray(status['podIPs']) ? status['podIPs'] : [];
+  ips.forEach((e, i) => {
+    const ip = isJsonObject(e) ? strOf(e['ip']) : '';
+    w.add(...isValidIp(`status.podIPs[${String(i)}].ip`, ip));
+  });
+  return w.errs;
+}
+
+/** ValidatePodUpdate. */
+export function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+  const w = new Walker();
+  checkObjectMetaUpdate(w, [obj.metadata, old.metadata], true);
+  const spec = validatePodMetadataAndSpec(w, obj);
+  checkPodAnnotationUpdates(w, obj, old);
   const oldSpec = isJsonObject(old['spec']) ? old['spec'] : {};
   validatePodSpecUpdate(w, spec, oldSpec);
   return w.errs;

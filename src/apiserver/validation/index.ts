@@ -46,7 +46,7 @@ import {
   defaultSecret,
   defaultService,
 } from './core-defaults.ts';
-import { validatePod, validatePodTemplate } from './core-pod.ts';
+import { validatePod, validatePodStatusUpdate, validatePodTemplate } from './core-pod.ts';
 import { validateEndpoints, validateService } from './core-services.ts';
 import { validatePersistentVolume, validatePersistentVolumeClaim } from './core-storage.ts';
 import { validateEndpointSlice } from './discovery.ts';
@@ -183,10 +183,17 @@ export const defaulters: Readonly<Record<string, Defaulter>> = Object.freeze({
  * The validator for a resource: a custom resource's comes from its definition (schema and
  * ObjectMeta rules), a built-in's from the table above. Undefined means ObjectMeta rules only.
  */
-export function validatorFor(def: ResourceDefinition): Validator | undefined {
+export function validatorFor(def: ResourceDefinition, subresource = ''): Validator | undefined {
   if (def.custom) return def.custom.validate;
-  return validators[groupResource(def)];
+  const gr = groupResource(def);
+  if (subresource === 'status') return statusValidators[gr] ?? validators[gr];
+  return validators[gr];
 }
+
+/** Status strategies that check less than the whole object (the spec is carried over). */
+const statusValidators: Readonly<Record<string, Validator>> = Object.freeze({
+  pods: (obj, old) => (old === undefined ? validatePod(obj) : validatePodStatusUpdate(obj, old)),
+});
 
 /** The defaulter for a resource: for a custom resource, schema pruning and defaults. */
 export function defaulterFor(def: ResourceDefinition): Defaulter | undefined {

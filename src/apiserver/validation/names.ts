@@ -4,11 +4,9 @@
  * Lengths are byte lengths, as Go's `len` measures them.
  */
 
-const encoder = new TextEncoder();
-
-/** Go's `len(s)`: the UTF-8 byte length. */
+/** Go's `len(s)`: the UTF-8 byte length (counted, not encoded: validation asks it a lot). */
 export function byteLength(s: string): number {
-  return encoder.encode(s).length;
+  return Buffer.byteLength(s, 'utf8');
 }
 
 export function maxLenError(length: number): string {

@@ -195,10 +195,14 @@ function isPrintable(ch: string): boolean {
   return /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch);
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** ValidateFieldManager. */
 export function validateFieldManager(manager: string, field: string): FieldError[] {
   const errs: FieldError[] = [];
   if (byteLength(manager) > 128) errs.push(tooLong(field, 128));
+  // Printable ASCII, what every real client sends, needs no per-character check.
+  if (PRINTABLE_ASCII.test(manager)) return errs;
   let pos = 0;
   for (const ch of manager) {
     if (!isPrintable(ch)) {

@@ -31,14 +31,9 @@ import {
   type Cluster,
   type Nodegroup,
 } from '@aws-sdk/client-eks';
-import {
-  AttachRolePolicyCommand,
-  CreateRoleCommand,
-  GetRoleCommand,
-  IAMClient,
-} from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { AwsCallError, type AwsTarget } from './eks-api.ts';
+import { awsCall, ensureIamRole, listAllPages, sdkConfig, type AwsTarget } from './sdk-call.ts';
 
 export type Tags = Readonly<Record<string, string>>;
 
@@ -120,15 +115,6 @@ export interface ClusterApi {
   deleteNodegroup(cluster: string, name: string): Promise<void>;
 }
 
-async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e: unknown) {
-    if (e instanceof Error) throw new AwsCallError(operation, e);
-    throw e;
-  }
-}
-
 const tagSpec = (type: ResourceType, tags: Tags): TagSpecification[] => [
   { ResourceType: type, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
 ];
@@ -136,7 +122,7 @@ const tagSpec = (type: ResourceType, tags: Tags): TagSpecification[] => [
 function sdkEc2(ec2: EC2Client): Ec2Api {
   return {
     zones: async () => {
-      const out = await call('DescribeAvailabilityZones', () =>
+      const out = await awsCall('DescribeAvailabilityZones', () =>
         ec2.send(new DescribeAvailabilityZonesCommand({})),
       );
       return (out.AvailabilityZones ?? [])
@@ -144,7 +130,7 @@ function sdkEc2(ec2: EC2Client): Ec2Api {
         .map((z) => z.ZoneName ?? '');
     },
     createVpc: async (cidr, tags) => {
-      const out = await call('CreateVpc', () =>
+      const out = await awsCall('CreateVpc', () =>
         ec2.send(
           new CreateVpcCommand({ CidrBlock: cidr, TagSpecifications: tagSpec('vpc', tags) }),
         ),
@@ -152,19 +138,19 @@ function sdkEc2(ec2: EC2Client): Ec2Api {
       return out.Vpc?.VpcId ?? '';
     },
     enableDns: async (vpcId) => {
-      await call('ModifyVpcAttribute', () =>
+      await awsCall('ModifyVpcAttribute', () =>
         ec2.send(
           new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsSupport: { Value: true } }),
         ),
       );
-      await call('ModifyVpcAttribute', () =>
+      await awsCall('ModifyVpcAttribute', () =>
         ec2.send(
           new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }),
         ),
       );
     },
     createSubnet: async (o) => {
-      const out = await call('CreateSubnet', () =>
+      const out = await awsCall('CreateSubnet', () =>
         ec2.send(
           new CreateSubnetCommand({
             VpcId: o.vpcId,
@@ -176,7 +162,7 @@ function sdkEc2(ec2: EC2Client): Ec2Api {
       );
       const id = out.Subnet?.SubnetId ?? '';
       if (o.public) {
-        await call('ModifySubnetAttribute', () =>
+        await awsCall('ModifySubnetAttribute', () =>
           ec2.send(
             new ModifySubnetAttributeCommand({
               SubnetId: id,
@@ -188,7 +174,7 @@ function sdkEc2(ec2: EC2Client): Ec2Api {
       return id;
     },
     createInternetGateway: async (vpcId, tags) => {
-      const out = await call('CreateInternetGateway', () =>
+      const out = await awsCall('CreateInternetGateway', () =>
         ec2.send(
           new CreateInternetGatewayCommand({
             TagSpecifications: tagSpec('internet-gateway', tags),
@@ -196,13 +182,13 @@ function sdkEc2(ec2: EC2Client): Ec2Api {
         ),
       );
       const id = out.InternetGateway?.InternetGatewayId ?? '';
-      await call('AttachInternetGateway', () =>
+      await awsCall('AttachInternetGateway', () =>
         ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: id, VpcId: vpcId })),
       );
       return id;
     },
     createRouteTable: async (o) => {
-      const out = await call('CreateRouteTable', () =>
+      const out = await awsCall('CreateRouteTable', () =>
         ec2.send(
           new CreateRouteTableCommand({
             VpcId: o.vpcId,
@@ -211,7 +197,7 @@ function sdkEc2(ec2: EC2Client): Ec2Api {
         ),
       );
       const id = out.RouteTable?.RouteTableId ?? '';
-      await call('CreateRoute', () =>
+      await awsCall('CreateRoute', () =>
         ec2.send(
           new CreateRouteCommand({
             RouteTableId: id,
@@ -223,14 +209,14 @@ function sdkEc2(ec2: EC2Client): Ec2Api {
         ),
       );
       for (const subnetId of o.subnets) {
-        await call('AssociateRouteTable', () =>
+        await awsCall('AssociateRouteTable', () =>
           ec2.send(new AssociateRouteTableCommand({ RouteTableId: id, SubnetId: subnetId })),
         );
       }
       return id;
     },
     createNatGateway: async (subnetId, tags) => {
-      const eip = await call('AllocateAddress', () =>
+      const eip = await awsCall('AllocateAddress', () =>
         ec2.send(
           new AllocateAddressCommand({
             Domain: 'vpc',
@@ -238,7 +224,7 @@ function sdkEc2(ec2: EC2Client): Ec2Api {
           }),
         ),
       );
-      const out = await call('CreateNatGateway', () =>
+      const out = await awsCall('CreateNatGateway', () =>
         ec2.send(
           new CreateNatGatewayCommand({
             SubnetId: subnetId,
@@ -250,7 +236,7 @@ function sdkEc2(ec2: EC2Client): Ec2Api {
       return out.NatGateway?.NatGatewayId ?? '';
     },
     createSecurityGroup: async (o) => {
-      const out = await call('CreateSecurityGroup', () =>
+      const out = await awsCall('CreateSecurityGroup', () =>
         ec2.send(
           new CreateSecurityGroupCommand({
             GroupName: o.name,
@@ -262,7 +248,7 @@ function sdkEc2(ec2: EC2Client): Ec2Api {
       );
       const id = out.GroupId ?? '';
       if (o.selfIngress) {
-        await call('AuthorizeSecurityGroupIngress', () =>
+        await awsCall('AuthorizeSecurityGroupIngress', () =>
           ec2.send(
             new AuthorizeSecurityGroupIngressCommand({
               GroupId: id,
@@ -285,7 +271,7 @@ function sdkEc2(ec2: EC2Client): Ec2Api {
     },
     subnetPublicity: async (ids) => {
       if (ids.length === 0) return new Map();
-      const out = await call('DescribeSubnets', () =>
+      const out = await awsCall('DescribeSubnets', () =>
         ec2.send(new DescribeSubnetsCommand({ SubnetIds: [...ids] })),
       );
       return new Map(
@@ -297,37 +283,21 @@ function sdkEc2(ec2: EC2Client): Ec2Api {
 
 /** ClusterApi over the AWS SDK v3 clients, pointed at Kiln's endpoint. */
 export function sdkClusterApi(t: AwsTarget): ClusterApi {
-  const config = { endpoint: t.endpoint, region: t.region, credentials: t.credentials };
+  const config = sdkConfig(t);
   const eks = new EKSClient(config);
   const iam = new IAMClient(config);
   const sts = new STSClient(config);
   return {
     ec2: sdkEc2(new EC2Client(config)),
     callerArn: async () => {
-      const out = await call('GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({})));
+      const out = await awsCall('GetCallerIdentity', () =>
+        sts.send(new GetCallerIdentityCommand({})),
+      );
       return out.Arn ?? '';
     },
-    ensureRole: async (o) => {
-      try {
-        const got = await iam.send(new GetRoleCommand({ RoleName: o.name }));
-        return got.Role?.Arn ?? '';
-      } catch (e: unknown) {
-        if (!(e instanceof Error) || e.name !== 'NoSuchEntityException') throw e;
-      }
-      const made = await call('CreateRole', () =>
-        iam.send(
-          new CreateRoleCommand({ RoleName: o.name, AssumeRolePolicyDocument: o.trustPolicy }),
-        ),
-      );
-      for (const arn of o.policyArns) {
-        await call('AttachRolePolicy', () =>
-          iam.send(new AttachRolePolicyCommand({ RoleName: o.name, PolicyArn: arn })),
-        );
-      }
-      return made.Role?.Arn ?? '';
-    },
+    ensureRole: (o) => ensureIamRole(iam, o),
     createCluster: async (c) => {
-      await call('CreateCluster', () =>
+      await awsCall('CreateCluster', () =>
         eks.send(
           new CreateClusterCommand({
             name: c.name,
@@ -345,25 +315,20 @@ export function sdkClusterApi(t: AwsTarget): ClusterApi {
       );
     },
     describeCluster: async (name) => {
-      const out = await call('DescribeCluster', () =>
+      const out = await awsCall('DescribeCluster', () =>
         eks.send(new DescribeClusterCommand({ name })),
       );
       return out.cluster ?? {};
     },
-    listClusters: async () => {
-      const names: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const out = await call('ListClusters', () =>
+    listClusters: () =>
+      listAllPages(async (nextToken) => {
+        const out = await awsCall('ListClusters', () =>
           eks.send(new ListClustersCommand(nextToken === undefined ? {} : { nextToken })),
         );
-        names.push(...(out.clusters ?? []));
-        nextToken = out.nextToken;
-      } while (nextToken !== undefined && nextToken !== '');
-      return names;
-    },
+        return { items: out.clusters, nextToken: out.nextToken };
+      }),
     createNodegroup: async (n) => {
-      await call('CreateNodegroup', () =>
+      await awsCall('CreateNodegroup', () =>
         eks.send(
           new CreateNodegroupCommand({
             clusterName: n.cluster,
@@ -386,16 +351,14 @@ export function sdkClusterApi(t: AwsTarget): ClusterApi {
       );
     },
     describeNodegroup: async (cluster, name) => {
-      const out = await call('DescribeNodegroup', () =>
+      const out = await awsCall('DescribeNodegroup', () =>
         eks.send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: name })),
       );
       return out.nodegroup ?? {};
     },
-    listNodegroups: async (cluster) => {
-      const names: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const out = await call('ListNodegroups', () =>
+    listNodegroups: (cluster) =>
+      listAllPages(async (nextToken) => {
+        const out = await awsCall('ListNodegroups', () =>
           eks.send(
             new ListNodegroupsCommand({
               clusterName: cluster,
@@ -403,13 +366,10 @@ export function sdkClusterApi(t: AwsTarget): ClusterApi {
             }),
           ),
         );
-        names.push(...(out.nodegroups ?? []));
-        nextToken = out.nextToken;
-      } while (nextToken !== undefined && nextToken !== '');
-      return names;
-    },
+        return { items: out.nodegroups, nextToken: out.nextToken };
+      }),
     updateNodegroupScaling: async (cluster, name, s) => {
-      await call('UpdateNodegroupConfig', () =>
+      await awsCall('UpdateNodegroupConfig', () =>
         eks.send(
           new UpdateNodegroupConfigCommand({
             clusterName: cluster,
@@ -424,7 +384,7 @@ export function sdkClusterApi(t: AwsTarget): ClusterApi {
       );
     },
     deleteNodegroup: async (cluster, name) => {
-      await call('DeleteNodegroup', () =>
+      await awsCall('DeleteNodegroup', () =>
         eks.send(new DeleteNodegroupCommand({ clusterName: cluster, nodegroupName: name })),
       );
     },

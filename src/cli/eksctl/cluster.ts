@@ -1,3 +1,4 @@
+import { EKSCTL_CLUSTER_ROLE, eksctlClusterRoleName } from '../../aws/eksctl-roles.ts';
 import { randomSuffix } from '../../util/index.ts';
 import type { FargateProfileConfig } from './config-file.ts';
 import { CliError } from './config-file.ts';
@@ -36,13 +37,6 @@ export const DEFAULT_FARGATE_PROFILE: FargateProfileConfig = {
   subnets: [],
   tags: {},
 };
-
-const CLUSTER_TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Principal: { Service: 'eks.amazonaws.com' }, Action: 'sts:AssumeRole' },
-  ],
-});
 
 const ADJECTIVES = [
   'attractive',
@@ -118,9 +112,8 @@ async function createControlPlane(
     suffix: () => randomSuffix(ctx.ids, 13).toUpperCase(),
   });
   const roleArn = await ctx.api.ensureRole({
-    name: `eksctl-${plan.name}-cluster-ServiceRole`,
-    trustPolicy: CLUSTER_TRUST,
-    policyArns: ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'],
+    name: eksctlClusterRoleName(plan.name),
+    ...EKSCTL_CLUSTER_ROLE,
   });
   await ctx.api.createCluster({
     name: plan.name,

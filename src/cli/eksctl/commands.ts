@@ -4,7 +4,8 @@ import { randomIds, systemClock } from '../../util/index.ts';
 import { CliError, parseClusterConfig, type FargateProfileConfig } from './config-file.ts';
 import { moveCorednsIfSelected } from './cluster.ts';
 import { liveClusterContext } from './context.ts';
-import { sdkEksApi, type AwsTarget } from './eks-api.ts';
+import { sdkEksApi } from './eks-api.ts';
+import type { AwsTarget } from './sdk-call.ts';
 import {
   createFargateProfiles,
   defaultProfileName,

@@ -1,7 +1,8 @@
 import { randomIds, systemClock, type Clock, type IdSource } from '../../util/index.ts';
 import { sdkClusterApi, type ClusterApi } from './cluster-api.ts';
 import type { KubeCall } from './coredns.ts';
-import { sdkEksApi, type AwsTarget, type EksApi } from './eks-api.ts';
+import { sdkEksApi, type EksApi } from './eks-api.ts';
+import type { AwsTarget } from './sdk-call.ts';
 import { logLine, type EksctlContext } from './fargate.ts';
 import { eksToken, kubeRequest } from './kube.ts';
 

@@ -4,23 +4,11 @@ import {
   DescribeClusterCommand,
   DescribeFargateProfileCommand,
   EKSClient,
-  EKSServiceException,
   ListFargateProfilesCommand,
   type FargateProfile,
 } from '@aws-sdk/client-eks';
-import {
-  AttachRolePolicyCommand,
-  CreateRoleCommand,
-  GetRoleCommand,
-  IAMClient,
-} from '@aws-sdk/client-iam';
-
-/** Where the AWS endpoint is and who signs: resolved by the CLI's entry point. */
-export interface AwsTarget {
-  readonly endpoint: string;
-  readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-}
+import { IAMClient } from '@aws-sdk/client-iam';
+import { awsCall, ensureIamRole, listAllPages, sdkConfig, type AwsTarget } from './sdk-call.ts';
 
 export interface ProfileInput {
   readonly cluster: string;
@@ -42,47 +30,27 @@ export interface EksApi {
   listFargateProfiles(cluster: string): Promise<string[]>;
   deleteFargateProfile(cluster: string, name: string): Promise<void>;
   /** Creates the role if missing (as eksctl's fargate stack does); returns its ARN. */
-  ensureRole(o: { name: string; trustPolicy: string; policyArn: string }): Promise<string>;
-}
-
-/** An AWS error as the Go SDK v2 words it, which eksctl prints after its own context. */
-export class AwsCallError extends Error {
-  readonly code: string;
-  constructor(operation: string, e: EKSServiceException | Error) {
-    const meta = '$metadata' in e ? e.$metadata : undefined;
-    const code = e.name;
-    super(
-      meta === undefined
-        ? e.message
-        : `operation error EKS: ${operation}, https response error StatusCode: ${String(meta.httpStatusCode ?? 0)}, RequestID: ${meta.requestId ?? ''}, ${code}: ${e.message}`,
-    );
-    this.code = code;
-  }
-}
-
-async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e: unknown) {
-    if (e instanceof Error) throw new AwsCallError(operation, e);
-    throw e;
-  }
+  ensureRole(o: {
+    name: string;
+    trustPolicy: string;
+    policyArns: readonly string[];
+  }): Promise<string>;
 }
 
 /** EksApi over the AWS SDK v3 clients, pointed at Kiln's endpoint. */
 export function sdkEksApi(t: AwsTarget): EksApi {
-  const config = { endpoint: t.endpoint, region: t.region, credentials: t.credentials };
+  const config = sdkConfig(t);
   const eks = new EKSClient(config);
   const iam = new IAMClient(config);
   return {
     clusterArn: async (cluster) => {
-      const out = await call('DescribeCluster', () =>
+      const out = await awsCall('DescribeCluster', () =>
         eks.send(new DescribeClusterCommand({ name: cluster })),
       );
       return out.cluster?.arn ?? '';
     },
     createFargateProfile: async (p) => {
-      await call('CreateFargateProfile', () =>
+      await awsCall('CreateFargateProfile', () =>
         eks.send(
           new CreateFargateProfileCommand({
             clusterName: p.cluster,
@@ -99,18 +67,16 @@ export function sdkEksApi(t: AwsTarget): EksApi {
       );
     },
     describeFargateProfile: async (cluster, name) => {
-      const out = await call('DescribeFargateProfile', () =>
+      const out = await awsCall('DescribeFargateProfile', () =>
         eks.send(
           new DescribeFargateProfileCommand({ clusterName: cluster, fargateProfileName: name }),
         ),
       );
       return out.fargateProfile ?? {};
     },
-    listFargateProfiles: async (cluster) => {
-      const names: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const out = await call('ListFargateProfiles', () =>
+    listFargateProfiles: (cluster) =>
+      listAllPages(async (nextToken) => {
+        const out = await awsCall('ListFargateProfiles', () =>
           eks.send(
             new ListFargateProfilesCommand({
               clusterName: cluster,
@@ -118,34 +84,15 @@ export function sdkEksApi(t: AwsTarget): EksApi {
             }),
           ),
         );
-        names.push(...(out.fargateProfileNames ?? []));
-        nextToken = out.nextToken;
-      } while (nextToken !== undefined && nextToken !== '');
-      return names;
-    },
+        return { items: out.fargateProfileNames, nextToken: out.nextToken };
+      }),
     deleteFargateProfile: async (cluster, name) => {
-      await call('DeleteFargateProfile', () =>
+      await awsCall('DeleteFargateProfile', () =>
         eks.send(
           new DeleteFargateProfileCommand({ clusterName: cluster, fargateProfileName: name }),
         ),
       );
     },
-    ensureRole: async (o) => {
-      try {
-        const got = await iam.send(new GetRoleCommand({ RoleName: o.name }));
-        return got.Role?.Arn ?? '';
-      } catch (e: unknown) {
-        if (!(e instanceof Error) || e.name !== 'NoSuchEntityException') throw e;
-      }
-      const made = await call('CreateRole', () =>
-        iam.send(
-          new CreateRoleCommand({ RoleName: o.name, AssumeRolePolicyDocument: o.trustPolicy }),
-        ),
-      );
-      await call('AttachRolePolicy', () =>
-        iam.send(new AttachRolePolicyCommand({ RoleName: o.name, PolicyArn: o.policyArn })),
-      );
-      return made.Role?.Arn ?? '';
-    },
+    ensureRole: (o) => ensureIamRole(iam, o),
   };
 }

@@ -1,4 +1,5 @@
 import type { FargateProfile } from '@aws-sdk/client-eks';
+import { serviceTrustPolicy } from '../../aws/eksctl-roles.ts';
 import type { Clock, IdSource } from '../../util/index.ts';
 import { CliError, validateFargateProfile, type FargateProfileConfig } from './config-file.ts';
 import type { EksApi } from './eks-api.ts';
@@ -45,25 +46,13 @@ const POD_EXECUTION_POLICY = 'arn:aws:iam::aws:policy/AmazonEKSFargatePodExecuti
 async function defaultRole(ctx: EksctlContext, cluster: string): Promise<string> {
   const arn = await ctx.api.clusterArn(cluster);
   const [, , , region = '', account = ''] = arn.split(':');
-  const trust = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Service: 'eks-fargate-pods.amazonaws.com' },
-        Action: 'sts:AssumeRole',
-        Condition: {
-          ArnLike: {
-            'aws:SourceArn': `arn:aws:eks:${region}:${account}:fargateprofile/${cluster}/*`,
-          },
-        },
-      },
-    ],
-  };
+  const trustPolicy = serviceTrustPolicy('eks-fargate-pods.amazonaws.com', {
+    ArnLike: { 'aws:SourceArn': `arn:aws:eks:${region}:${account}:fargateprofile/${cluster}/*` },
+  });
   return ctx.api.ensureRole({
     name: `eksctl-${cluster}-fargate-FargatePodExecutionRole`,
-    trustPolicy: JSON.stringify(trust),
-    policyArn: POD_EXECUTION_POLICY,
+    trustPolicy,
+    policyArns: [POD_EXECUTION_POLICY],
   });
 }
 

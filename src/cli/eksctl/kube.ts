@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { presignedSignature } from '../../apiserver/authn/sigv4.ts';
 import { mergeKubeconfig } from '../../daemon/kubeconfig.ts';
-import type { AwsTarget } from './eks-api.ts';
+import type { AwsTarget } from './sdk-call.ts';
 
 const TOKEN_PREFIX = 'k8s-aws-v1.';
 

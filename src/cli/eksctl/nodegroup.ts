@@ -1,8 +1,9 @@
 import type { Nodegroup } from '@aws-sdk/client-eks';
+import { EKSCTL_NODE_ROLE, eksctlNodeRoleName } from '../../aws/eksctl-roles.ts';
 import { CliError, type ManagedNodeGroupConfig } from './config-file.ts';
 import type { KubeCall } from './coredns.ts';
 import { hex8, info, kubeFor, success, type ClusterContext } from './context.ts';
-import { AwsCallError } from './eks-api.ts';
+import { AwsCallError } from './sdk-call.ts';
 import { nodegroupSummary, printNodegroups, type NodegroupSummary } from './print-eks.ts';
 
 /** A node group as eksctl resolves it: every default filled in. */
@@ -104,19 +105,6 @@ export function planNodegroup(
 export const generatedNodegroupName = (ctx: Pick<ClusterContext, 'ids'>) => (): string =>
   `ng-${hex8(ctx.ids)}`;
 
-const NODE_TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
-  ],
-});
-
-const NODE_POLICIES = [
-  'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
-  'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
-  'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
-];
-
 async function waitNodegroup(
   ctx: ClusterContext,
   o: { cluster: string; name: string; done: (ng: Nodegroup) => boolean; what: string },
@@ -208,9 +196,8 @@ export async function createManagedNodegroup(
   const publicity = await ctx.api.ec2.subnetPublicity(subnetIds);
   const subnets = subnetIds.filter((id) => publicity.get(id) === !plan.privateNetworking);
   const nodeRole = await ctx.api.ensureRole({
-    name: `eksctl-${cluster}-nodegroup-${plan.name}-NodeInstanceRole`,
-    trustPolicy: NODE_TRUST,
-    policyArns: NODE_POLICIES,
+    name: eksctlNodeRoleName(cluster, plan.name),
+    ...EKSCTL_NODE_ROLE,
   });
   const eksctlTags = {
     'alpha.eksctl.io/cluster-name': cluster,

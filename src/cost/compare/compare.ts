@@ -1,4 +1,5 @@
-import { NODE_GROUP_INSTANCE_SHAPES, type PriceCatalogue } from '../../pricing/index.ts';
+import { INSTANCE_SHAPES } from '../../aws/ec2/index.ts';
+import type { PriceCatalogue } from '../../pricing/index.ts';
 import type { ChartInput } from './chart.ts';
 import { CostCompareError, type Workload } from './manifests.ts';
 import { buildCostModel, findCrossovers, HOURS_PER_MONTH, type CostModel } from './model.ts';
@@ -58,9 +59,7 @@ export function compareCosts(o: CompareOptions): Comparison {
       'the manifests hold no Deployment, StatefulSet, ReplicaSet, Job or Pod to cost',
     );
   }
-  const instanceTypes = o.instanceTypes?.length
-    ? o.instanceTypes
-    : Object.keys(NODE_GROUP_INSTANCE_SHAPES);
+  const instanceTypes = o.instanceTypes?.length ? o.instanceTypes : Object.keys(INSTANCE_SHAPES);
   const model = buildCostModel({
     catalogue: o.catalogue,
     region: o.region,

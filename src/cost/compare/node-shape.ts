@@ -1,4 +1,5 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { INSTANCE_SHAPES } from '../../aws/ec2/index.ts';
 import type { Ec2Price } from '../../pricing/index.ts';
 
 /** What one pod asks of a node: cpu in millicores, memory in MiB. */
@@ -17,18 +18,6 @@ export const KUBELET_MAX_PODS = 110;
 
 /** The eviction threshold EKS AMIs configure (`memory.available<100Mi`). */
 const EVICTION_HARD_MEMORY_MI = 100;
-
-/**
- * Memory the kubelet reports as capacity, in MiB (less than the nominal GiB: the kernel keeps
- * some). Same figures as Kiln's node pool; other types fall back to 95% of nominal.
- */
-const REPORTED_MEMORY_MI: Readonly<Record<string, number>> = {
-  'm5.large': 7_803,
-  'm5.xlarge': 15_811,
-  'm5.2xlarge': 31_628,
-  't3.medium': 3_854,
-  't3.large': 7_859,
-};
 
 /** kube-reserved cpu by the EKS AMI's tiers: 6% of core 1, 1% of core 2, 0.5% of 3–4, 0.25% above. */
 const CPU_RESERVE_TIERS: readonly { upToMilli: number; fraction: number }[] = [
@@ -57,7 +46,9 @@ export function kubeReservedMemoryMi(maxPods: number): number {
 /** Allocatable on one node of the type, as the EKS AMI's kubelet computes it. */
 export function allocatable(instanceType: string, price: Ec2Price): NodeRoom {
   const capacityMilli = price.vcpu * 1000;
-  const memoryMi = REPORTED_MEMORY_MI[instanceType] ?? Math.floor(price.memoryGib * 1024 * 0.95);
+  // Types known only from a price override report 95% of their nominal memory.
+  const memoryMi =
+    INSTANCE_SHAPES[instanceType]?.capacityMemoryMi ?? Math.floor(price.memoryGib * 1024 * 0.95);
   const maxPods = Math.min(price.maxPods, KUBELET_MAX_PODS);
   return {
     milliCpu: capacityMilli - kubeReservedMilliCpu(capacityMilli),

@@ -1,3 +1,4 @@
+import { kubectlTable } from '../../cli/text-table.ts';
 import type { PriceSource } from '../../pricing/index.ts';
 import type { CostPoint, Crossover, WorkloadCost } from './model.ts';
 
@@ -14,24 +15,6 @@ export interface CompareReport {
   searchedUpTo: number;
   recommendation: string;
   notes: string[];
-}
-
-/** kubectl's table layout: upper-case headers, columns padded to the widest cell plus 3. */
-export function kubectlTable(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  }
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3)))
-        .join(''),
-    )
-    .join('\n')
-    .concat('\n');
 }
 
 export function usd(v: number | undefined): string {
