@@ -63,8 +63,12 @@ class LeafCollector {
   /** Depth of duplicate list items being walked (their values are shadowed by the first). */
   #shadowed = 0;
 
-  constructor(values?: FieldValues) {
+  /** Top-level fields left out of the walk (see sharedFields). */
+  readonly skip: ((field: string) => boolean) | undefined;
+
+  constructor(values?: FieldValues, skip?: (field: string) => boolean) {
     this.values = values;
+    this.skip = skip;
   }
 
   #leaf(path: readonly string[], value: JsonValue | undefined): void {
@@ -151,7 +155,7 @@ export function fieldValuesOf(
   skip?: (field: string) => boolean,
 ): FieldValues {
   const values: FieldValues = new Map();
-  collect(obj, schema, new LeafCollector(values), skip);
+  collect(obj, schema, new LeafCollector(values, skip));
   return values;
 }
 
@@ -164,14 +168,10 @@ export function sharedFields(a: JsonObject, b: JsonObject): (field: string) => b
   return (field) => field !== 'metadata' && a[field] !== undefined && a[field] === b[field];
 }
 
-function collect(
-  obj: JsonObject,
-  schema: StructPatchSchema,
-  leaves: LeafCollector,
-  skip?: (field: string) => boolean,
-): LeafCollector {
+function collect(obj: JsonObject, schema: StructPatchSchema, leaves: LeafCollector): LeafCollector {
   for (const [k, v] of Object.entries(obj)) {
-    if (v === undefined || k === 'apiVersion' || k === 'kind' || skip?.(k) === true) continue;
+    if (v === undefined || k === 'apiVersion' || k === 'kind' || leaves.skip?.(k) === true)
+      continue;
     if (k === 'metadata' && isJsonObject(v)) {
       const meta = Object.fromEntries(Object.entries(v).filter(([mk]) => !UNOWNED_META.has(mk)));
       if (Object.keys(meta).length > 0)
