@@ -66,12 +66,20 @@ class LeafCollector {
   /** Top-level fields left out of the walk (see sharedFields). */
   readonly skip: ((field: string) => boolean) | undefined;
 
-  constructor(values?: FieldValues, skip?: (field: string) => boolean) {
-    this.values = values;
-    this.skip = skip;
+  /** When set, leaves go straight into this FieldsV1 tree instead of `out`. */
+  readonly tree: JsonObject | undefined;
+
+  constructor(o: { values?: FieldValues; skip?: (field: string) => boolean; tree?: JsonObject }) {
+    this.values = o.values;
+    this.skip = o.skip;
+    this.tree = o.tree;
   }
 
   #leaf(path: readonly string[], value: JsonValue | undefined): void {
+    if (this.tree !== undefined) {
+      insertPath(this.tree, path);
+      return;
+    }
     const encoded = encodePath(path);
     this.out.add(encoded);
     if (this.values !== undefined && !this.values.has(encoded))
@@ -142,7 +150,7 @@ const UNOWNED_META = new Set([
 
 /** The leaf fields an object sets, as structured-merge-diff counts them. */
 export function fieldSetOf(obj: JsonObject, schema: StructPatchSchema): FieldSet {
-  return collect(obj, schema, new LeafCollector()).out;
+  return collect(obj, schema, new LeafCollector({})).out;
 }
 
 /**
@@ -155,7 +163,7 @@ export function fieldValuesOf(
   skip?: (field: string) => boolean,
 ): FieldValues {
   const values: FieldValues = new Map();
-  collect(obj, schema, new LeafCollector(values, skip));
+  collect(obj, schema, new LeafCollector({ values, ...(skip ? { skip } : {}) }));
   return values;
 }
 
@@ -184,24 +192,36 @@ function collect(obj: JsonObject, schema: StructPatchSchema, leaves: LeafCollect
 }
 
 /**
+ * An object's fields as FieldsV1, built in one walk: what `toFieldsV1(fieldSetOf(obj))` gives,
+ * without encoding and decoding every path (every create records it).
+ */
+export function fieldsV1Of(obj: JsonObject, schema: StructPatchSchema): JsonObject {
+  const tree: JsonObject = {};
+  collect(obj, schema, new LeafCollector({ tree }));
+  return sortedTree(tree);
+}
+
+function insertPath(root: JsonObject, path: readonly string[]): void {
+  let node = root;
+  for (const token of path) {
+    const next = node[token];
+    if (isJsonObject(next)) node = next;
+    else {
+      const created: JsonObject = {};
+      node[token] = created;
+      node = created;
+    }
+  }
+}
+
+/**
  * A set as FieldsV1 JSON: nested objects keyed by tokens, leaves `{}`, each level's keys in
  * sorted order. Sorting each level's tokens orders the paths as sorting the encoded paths would
  * (the separator sorts below every token character), without sorting whole paths.
  */
 export function toFieldsV1(set: FieldSet): JsonObject {
   const root: JsonObject = {};
-  for (const encoded of set) {
-    let node = root;
-    for (const token of decodePath(encoded)) {
-      const next = node[token];
-      if (isJsonObject(next)) node = next;
-      else {
-        const created: JsonObject = {};
-        node[token] = created;
-        node = created;
-      }
-    }
-  }
+  for (const encoded of set) insertPath(root, decodePath(encoded));
   return sortedTree(root);
 }
 

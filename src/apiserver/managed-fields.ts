@@ -4,6 +4,7 @@ import {
   fieldsV1HasAnyLeaf,
   fieldsV1HasLeaf,
   fieldValuesOf,
+  fieldsV1Of,
   fromFieldsV1,
   isCanonicalFieldsV1,
   sameFieldValue,
@@ -78,8 +79,7 @@ function setOf(e: LazyEntry): FieldSet {
 }
 
 /** The leaf paths of `after` that are new or hold a different value than in `before`. */
-function changedPaths(after: FieldValues, before: FieldValues | undefined): FieldSet {
-  if (before === undefined) return new Set(after.keys());
+function changedPaths(after: FieldValues, before: FieldValues): FieldSet {
   const out: FieldSet = new Set();
   for (const [p, v] of after) if (!before.has(p) || !sameFieldValue(before.get(p), v)) out.add(p);
   return out;
@@ -109,14 +109,18 @@ export function recordManagedFields(
 ): void {
   if (ref.operation === 'Apply') return;
   const schema = schemaFor(next);
-  const skip = old ? sharedFields(asJson(next), asJson(old)) : undefined;
+  if (old === undefined) {
+    recordCreate(next, schema, ref);
+    return;
+  }
+  const skip = sharedFields(asJson(next), asJson(old));
   const after = fieldValuesOf(asJson(next), schema, skip);
-  const before = old ? fieldValuesOf(asJson(old), schema, skip) : undefined;
+  const before = fieldValuesOf(asJson(old), schema, skip);
   const changed = changedPaths(after, before);
   // What every manager loses: the changed fields and the removed ones.
   const lost = [...changed];
-  if (before) for (const p of before.keys()) if (!after.has(p)) lost.push(p);
-  const entries = (old?.metadata.managedFields ?? []).map((entry): LazyEntry => ({
+  for (const p of before.keys()) if (!after.has(p)) lost.push(p);
+  const entries = (old.metadata.managedFields ?? []).map((entry): LazyEntry => ({
     entry,
     set: undefined,
   }));
@@ -125,6 +129,13 @@ export function recordManagedFields(
   const kept = entries.map(finalEntry).filter((e) => e !== undefined);
   if (kept.length === 0) delete next.metadata.managedFields;
   else next.metadata.managedFields = kept;
+}
+
+/** A create: the writer owns every field the object sets, and no one else owns any. */
+function recordCreate(next: KubeObject, schema: StructPatchSchema, ref: ManagerRef): void {
+  const fieldsV1 = fieldsV1Of(asJson(next), schema);
+  if (Object.keys(fieldsV1).length === 0) delete next.metadata.managedFields;
+  else next.metadata.managedFields = [{ ...entryFor(next, ref), fieldsType: 'FieldsV1', fieldsV1 }];
 }
 
 /**
