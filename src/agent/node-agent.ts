@@ -80,7 +80,7 @@ export class NodeAgent implements PodLogSource {
     this.#sync = new PodSync({
       runtime: opts.runtime,
       clock: opts.clock,
-      recorder: (node) => this.#node(node).recorder,
+      recorder: (node) => this.#nodes.get(node)?.recorder,
       enqueue: (key) => this.#queue?.add(key),
       allocateIp: (node, hostNetwork) => {
         const n = this.#node(node);

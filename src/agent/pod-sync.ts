@@ -20,7 +20,8 @@ export const BACKOFF_MAX_MS = 300_000;
 export interface PodSyncDeps {
   readonly runtime: ContainerRuntime;
   readonly clock: Clock;
-  readonly recorder: (node: string) => EventRecorder;
+  /** The node's kubelet event recorder; undefined once the node is no longer hosted. */
+  readonly recorder: (node: string) => EventRecorder | undefined;
   /** Asks for another sync of the pod (after an operation in flight finished). */
   readonly enqueue: (key: string) => void;
   /** The pod's IP on the node: the node's own address for a host-network pod. */
@@ -66,7 +67,8 @@ export class PodSync {
     rec: PodRecord,
     e: { c?: ContainerRecord; type: EventType; reason: string; message: string },
   ): void {
-    void this.#d.recorder(rec.node).record({
+    // A pod still finishing on a node just removed has no kubelet left to report it.
+    void this.#d.recorder(rec.node)?.record({
       object: { apiVersion: 'v1', kind: 'Pod', ...rec.pod },
       type: e.type,
       reason: e.reason,
