@@ -56,6 +56,11 @@ interface Result extends Scenario {
   readonly allBoundSeconds: number;
   readonly allRunningSeconds: number;
   readonly fargateNodes: number;
+  /**
+   * CPU time (user + system, all threads) per pod from the scale to the last pod Running: steadier
+   * than the rates on a shared machine, where the CPU the process gets varies from run to run.
+   */
+  readonly cpuMsPerPod: number;
 }
 
 const SCENARIOS: readonly Scenario[] = (process.env['BENCH_SCENARIOS'] ?? '1000,5000,1000t,5000t')
@@ -263,6 +268,7 @@ async function scaleOut(cluster: Cluster, s: Scenario, times: PodTimes): Promise
   });
   await cluster.client.create(`/apis/apps/v1/namespaces/${NAMESPACE}/deployments`, deployment());
   const start = performance.now();
+  const cpuAtStart = process.cpuUsage();
   await cluster.client.patch(`/apis/apps/v1/namespaces/${NAMESPACE}/deployments/web/scale`, {
     spec: { replicas: s.pods },
   });
@@ -270,6 +276,7 @@ async function scaleOut(cluster: Cluster, s: Scenario, times: PodTimes): Promise
   const lastBind = Math.max(...times.bound.values());
   await until(() => times.running.size >= s.pods, 'every pod Running');
   const allRunning = Math.max(...times.running.values());
+  const cpu = process.cpuUsage(cpuAtStart);
   const nodes = [...times.nodes.values()];
   const fargateNodes = new Set(nodes.filter((n) => n.startsWith('fargate-ip-'))).size;
   if (fargateNodes !== s.pods) {
@@ -288,6 +295,7 @@ async function scaleOut(cluster: Cluster, s: Scenario, times: PodTimes): Promise
     allBoundSeconds: (lastBind - start) / 1000,
     allRunningSeconds: (allRunning - start) / 1000,
     fargateNodes,
+    cpuMsPerPod: (cpu.user + cpu.system) / 1000 / s.pods,
   };
 }
 
@@ -347,15 +355,15 @@ for (const s of SCENARIOS) {
 }
 const fmt = (n: number, d = 0): string => n.toFixed(d);
 console.log(
-  '| pods | launch throttling | decisions/s | p50 → bound (ms) | p99 → bound (ms) | p50 → Running (ms) | p99 → Running (ms) | all Running (s) | Running pods/s |',
+  '| pods | launch throttling | decisions/s | p50 → bound (ms) | p99 → bound (ms) | p50 → Running (ms) | p99 → Running (ms) | all Running (s) | Running pods/s | CPU ms/pod |',
 );
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   const mode = r.throttled
     ? `burst ${String(FARGATE_LAUNCH_BURST)}, ${String(FARGATE_LAUNCH_RATE_PER_SECOND)}/s`
     : 'none';
   console.log(
-    `| ${String(r.pods)} | ${mode} | ${fmt(r.decisionsPerSecond)} | ${fmt(r.bindP50Ms)} | ${fmt(r.bindP99Ms)} | ${fmt(r.runningP50Ms)} | ${fmt(r.runningP99Ms)} | ${fmt(r.allRunningSeconds, 1)} | ${fmt(r.runningPerSecond)} |`,
+    `| ${String(r.pods)} | ${mode} | ${fmt(r.decisionsPerSecond)} | ${fmt(r.bindP50Ms)} | ${fmt(r.bindP99Ms)} | ${fmt(r.runningP50Ms)} | ${fmt(r.runningP99Ms)} | ${fmt(r.allRunningSeconds, 1)} | ${fmt(r.runningPerSecond)} | ${fmt(r.cpuMsPerPod, 2)} |`,
   );
 }
 const unthrottled = results.filter((r) => !r.throttled).map((r) => r.runningPerSecond);

@@ -66,20 +66,12 @@ class LeafCollector {
   /** Top-level fields left out of the walk (see sharedFields). */
   readonly skip: ((field: string) => boolean) | undefined;
 
-  /** When set, leaves go straight into this FieldsV1 tree instead of `out`. */
-  readonly tree: JsonObject | undefined;
-
-  constructor(o: { values?: FieldValues; skip?: (field: string) => boolean; tree?: JsonObject }) {
+  constructor(o: { values?: FieldValues; skip?: (field: string) => boolean }) {
     this.values = o.values;
     this.skip = o.skip;
-    this.tree = o.tree;
   }
 
   #leaf(path: readonly string[], value: JsonValue | undefined): void {
-    if (this.tree !== undefined) {
-      insertPath(this.tree, path);
-      return;
-    }
     const encoded = encodePath(path);
     this.out.add(encoded);
     if (this.values !== undefined && !this.values.has(encoded))
@@ -193,12 +185,61 @@ function collect(obj: JsonObject, schema: StructPatchSchema, leaves: LeafCollect
 
 /**
  * An object's fields as FieldsV1, built in one walk: what `toFieldsV1(fieldSetOf(obj))` gives,
- * without encoding and decoding every path (every create records it).
+ * without making, encoding and decoding every path (every create records it). The walk is
+ * LeafCollector's; each node is made as the walk enters it, as every entered node holds a leaf.
  */
 export function fieldsV1Of(obj: JsonObject, schema: StructPatchSchema): JsonObject {
-  const tree: JsonObject = {};
-  collect(obj, schema, new LeafCollector({ tree }));
-  return sortedTree(tree);
+  const root: JsonObject = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === undefined || k === 'apiVersion' || k === 'kind') continue;
+    if (k === 'metadata' && isJsonObject(v)) {
+      const meta = Object.fromEntries(Object.entries(v).filter(([mk]) => !UNOWNED_META.has(mk)));
+      if (Object.keys(meta).length > 0)
+        treeValue(childNode(root, 'f:metadata'), meta, fieldMeta(schema, 'metadata').type);
+      continue;
+    }
+    treeField(childNode(root, `f:${k}`), v, fieldMeta(schema, k));
+  }
+  return sortedTree(root);
+}
+
+function childNode(node: JsonObject, token: string): JsonObject {
+  const existing = node[token];
+  if (isJsonObject(existing)) return existing;
+  const created: JsonObject = {};
+  node[token] = created;
+  return created;
+}
+
+function treeValue(
+  node: JsonObject,
+  value: JsonValue | undefined,
+  schema: StructPatchSchema | undefined,
+): void {
+  if (!isJsonObject(value)) return;
+  for (const k in value) {
+    const v = value[k];
+    if (v !== undefined) treeField(childNode(node, `f:${k}`), v, fieldMeta(schema ?? UNTAGGED, k));
+  }
+}
+
+function treeField(node: JsonObject, value: JsonValue, meta: FieldPatchMeta): void {
+  if (Array.isArray(value)) treeList(node, value, meta);
+  else treeValue(node, value, meta.type);
+}
+
+function treeList(node: JsonObject, list: JsonValue[], meta: FieldPatchMeta): void {
+  const kind = listKind(meta);
+  if (kind.kind === 'atomic') return;
+  for (const item of list) {
+    const token = itemToken(kind, item);
+    // An item without its key makes the whole list one leaf (items before it stay).
+    if (token === undefined) return;
+    const itemNode = childNode(node, token);
+    if (kind.kind === 'set') continue;
+    childNode(itemNode, '.');
+    treeValue(itemNode, item, meta.type);
+  }
 }
 
 function insertPath(root: JsonObject, path: readonly string[]): void {
