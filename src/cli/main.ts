@@ -19,7 +19,7 @@ import { addCostCommand } from './cost.ts';
 import { addClusterCommands } from './eksctl/cluster-commands.ts';
 import { addFargateCommands } from './eksctl/commands.ts';
 import { CliError } from './eksctl/config-file.ts';
-import { AwsCallError } from './eksctl/sdk-call.ts';
+import { AwsCallError } from './eksctl/aws-call-error.ts';
 import { isReady } from './health.ts';
 import { runningPid, sleep } from './process.ts';
 

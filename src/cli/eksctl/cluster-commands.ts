@@ -168,7 +168,7 @@ export function addClusterCommands(
   program: { create: Command; get: Command; delete: Command; scale: Command },
   opts: { env: NodeJS.ProcessEnv; runningEndpoint: () => string | undefined },
 ): void {
-  const ctxFor = (region: string | undefined): ClusterContext =>
+  const ctxFor = (region: string | undefined): Promise<ClusterContext> =>
     liveClusterContext(awsTarget(opts.env, region, opts.runningEndpoint()), opts.env);
 
   addNodeFlags(
@@ -189,9 +189,9 @@ export function addClusterCommands(
       .option('--vpc-cidr <cidr>', 'global CIDR to use for VPC (default 192.168.0.0/16)')
       .option('--kubeconfig <path>', 'path to write kubeconfig'),
   ).action(async (positional: string | undefined, flags: CreateClusterFlags) => {
-    const seed = ctxFor(flags.region);
+    const seed = await ctxFor(flags.region);
     const { plan, region } = clusterPlan(seed, flags, positional);
-    await createCluster(region === undefined ? seed : ctxFor(region), plan);
+    await createCluster(region === undefined ? seed : await ctxFor(region), plan);
   });
 
   program.get
@@ -212,7 +212,7 @@ export function addClusterCommands(
         flags: { name?: string; region?: string; output: string },
       ) => {
         const name = nameOf(flags.name, positional);
-        await getClusters(ctxFor(flags.region), {
+        await getClusters(await ctxFor(flags.region), {
           output: flags.output,
           ...(name === undefined ? {} : { name }),
         });
@@ -232,14 +232,14 @@ export function addClusterCommands(
   ).action(async (positional: string | undefined, flags: NodegroupFlags) => {
     if (flags.configFile !== undefined) {
       const config = loadConfig(flags.configFile, flags);
-      const ctx = ctxFor(flags.region ?? (config.region === '' ? undefined : config.region));
+      const ctx = await ctxFor(flags.region ?? (config.region === '' ? undefined : config.region));
       const plans = config.managedNodeGroups.map((ng) =>
         planNodegroup(ng, generatedNodegroupName(ctx)),
       );
       await createNodegroups(ctx, { cluster: config.name, plans });
       return;
     }
-    const ctx = ctxFor(flags.region);
+    const ctx = await ctxFor(flags.region);
     const plan = planNodegroup(
       nodegroupFromFlags(nameOf(flags.name, positional), flags),
       generatedNodegroupName(ctx),
@@ -262,7 +262,7 @@ export function addClusterCommands(
     )
     .action(async (positional: string | undefined, flags: NodegroupFlags) => {
       const name = nameOf(flags.name, positional);
-      await getNodegroups(ctxFor(flags.region), {
+      await getNodegroups(await ctxFor(flags.region), {
         cluster: clusterOf(flags),
         output: flags.output ?? 'table',
         ...(name === undefined ? {} : { name }),
@@ -287,7 +287,7 @@ export function addClusterCommands(
           'a config file is required when --name is not set or when scaling multiple nodegroups',
         );
       }
-      await scaleNodegroup(ctxFor(flags.region), {
+      await scaleNodegroup(await ctxFor(flags.region), {
         cluster: clusterOf(flags),
         name,
         ...(flags.nodes === undefined ? {} : { desired: flags.nodes }),
@@ -308,7 +308,7 @@ export function addClusterCommands(
     .action(async (positional: string | undefined, flags: NodegroupFlags) => {
       const name = nameOf(flags.name, positional);
       if (name === undefined) throw new CliError('--name must be set');
-      await deleteNodegroup(ctxFor(flags.region), {
+      await deleteNodegroup(await ctxFor(flags.region), {
         cluster: clusterOf(flags),
         name,
         wait: flags.wait === true,

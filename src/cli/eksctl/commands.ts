@@ -4,7 +4,6 @@ import { randomIds, systemClock } from '../../util/index.ts';
 import { CliError, parseClusterConfig, type FargateProfileConfig } from './config-file.ts';
 import { moveCorednsIfSelected } from './cluster.ts';
 import { liveClusterContext } from './context.ts';
-import { sdkEksApi } from './eks-api.ts';
 import type { AwsTarget } from './sdk-call.ts';
 import {
   createFargateProfiles,
@@ -42,7 +41,9 @@ export function awsTarget(
   };
 }
 
-function context(target: AwsTarget): EksctlContext {
+/** The SDK loads only when a command runs: every `kiln` start, `kiln up` too, would pay for it. */
+async function context(target: AwsTarget): Promise<EksctlContext> {
+  const { sdkEksApi } = await import('./eks-api.ts');
   return {
     api: sdkEksApi(target),
     clock: systemClock,
@@ -137,9 +138,13 @@ export function addFargateCommands(
     .option('-r, --region <region>', 'AWS region')
     .action(async (positional: string | undefined, flags: CreateFlags) => {
       const { cluster, region, profiles } = profilesFrom(flags, positional);
-      await createFargateProfiles(context(target(region)), cluster, profiles);
+      await createFargateProfiles(await context(target(region)), cluster, profiles);
       // As eksctl: a profile selecting kube-system (unlabelled or for coredns) moves CoreDNS.
-      await moveCorednsIfSelected(liveClusterContext(target(region), opts.env), cluster, profiles);
+      await moveCorednsIfSelected(
+        await liveClusterContext(target(region), opts.env),
+        cluster,
+        profiles,
+      );
     });
   program.get
     .command('fargateprofile')
@@ -149,7 +154,7 @@ export function addFargateCommands(
     .option('-o, --output <format>', 'table, yaml or json', 'table')
     .option('-r, --region <region>', 'AWS region')
     .action(async (flags: { cluster: string; name?: string; output: string; region?: string }) => {
-      await getFargateProfiles(context(target(flags.region)), {
+      await getFargateProfiles(await context(target(flags.region)), {
         cluster: flags.cluster,
         output: flags.output,
         ...(flags.name === undefined ? {} : { name: flags.name }),
@@ -163,7 +168,7 @@ export function addFargateCommands(
     .option('--wait', 'wait for the deletion of the Fargate profile')
     .option('-r, --region <region>', 'AWS region')
     .action(async (flags: { cluster: string; name: string; wait?: boolean; region?: string }) => {
-      await deleteFargateProfile(context(target(flags.region)), {
+      await deleteFargateProfile(await context(target(flags.region)), {
         cluster: flags.cluster,
         name: flags.name,
         wait: flags.wait === true,

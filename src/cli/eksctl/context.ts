@@ -1,7 +1,7 @@
 import { randomIds, systemClock, type Clock, type IdSource } from '../../util/index.ts';
-import { sdkClusterApi, type ClusterApi } from './cluster-api.ts';
+import type { ClusterApi } from './cluster-api.ts';
 import type { KubeCall } from './coredns.ts';
-import { sdkEksApi, type EksApi } from './eks-api.ts';
+import type { EksApi } from './eks-api.ts';
 import type { AwsTarget } from './sdk-call.ts';
 import { logLine, type EksctlContext } from './fargate.ts';
 import { eksToken, kubeRequest } from './kube.ts';
@@ -64,8 +64,18 @@ export const hex8 = (ids: IdSource): string =>
 /** eksctl's default `--timeout`. */
 const DEFAULT_TIMEOUT_MS = 25 * 60_000;
 
-/** The context of a real command run: SDK clients on the target, stdout, the system clock. */
-export function liveClusterContext(target: AwsTarget, env: NodeJS.ProcessEnv): ClusterContext {
+/**
+ * The context of a real command run: SDK clients on the target, stdout, the system clock. The
+ * SDK loads here, when a command runs, not with the CLI.
+ */
+export async function liveClusterContext(
+  target: AwsTarget,
+  env: NodeJS.ProcessEnv,
+): Promise<ClusterContext> {
+  const [{ sdkClusterApi }, { sdkEksApi }] = await Promise.all([
+    import('./cluster-api.ts'),
+    import('./eks-api.ts'),
+  ]);
   return {
     api: sdkClusterApi(target),
     eks: sdkEksApi(target),

@@ -3,7 +3,7 @@ import { EKSCTL_NODE_ROLE, eksctlNodeRoleName } from '../../aws/eksctl-roles.ts'
 import { CliError, type ManagedNodeGroupConfig } from './config-file.ts';
 import type { KubeCall } from './coredns.ts';
 import { hex8, info, kubeFor, success, type ClusterContext } from './context.ts';
-import { AwsCallError } from './sdk-call.ts';
+import { AwsCallError } from './aws-call-error.ts';
 import { nodegroupSummary, printNodegroups, type NodegroupSummary } from './print-eks.ts';
 
 /** A node group as eksctl resolves it: every default filled in. */

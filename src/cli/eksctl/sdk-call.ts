@@ -1,10 +1,10 @@
-import type { EKSServiceException } from '@aws-sdk/client-eks';
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
   GetRoleCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
+import { AwsCallError } from './aws-call-error.ts';
 
 /** Where the AWS endpoint is and who signs: resolved by the CLI's entry point. */
 export interface AwsTarget {
@@ -22,20 +22,7 @@ export function sdkConfig(t: AwsTarget): {
   return { endpoint: t.endpoint, region: t.region, credentials: t.credentials };
 }
 
-/** An AWS error as the Go SDK v2 words it, which eksctl prints after its own context. */
-export class AwsCallError extends Error {
-  readonly code: string;
-  constructor(operation: string, e: EKSServiceException | Error) {
-    const meta = '$metadata' in e ? e.$metadata : undefined;
-    const code = e.name;
-    super(
-      meta === undefined
-        ? e.message
-        : `operation error EKS: ${operation}, https response error StatusCode: ${String(meta.httpStatusCode ?? 0)}, RequestID: ${meta.requestId ?? ''}, ${code}: ${e.message}`,
-    );
-    this.code = code;
-  }
-}
+export { AwsCallError };
 
 /** Runs one SDK call, rewording its failure as eksctl reports it (AwsCallError). */
 export async function awsCall<T>(operation: string, fn: () => Promise<T>): Promise<T> {
