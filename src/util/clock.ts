@@ -22,10 +22,11 @@ export class ManualClock implements Clock {
 
 /** RFC 3339 to the second, as Kubernetes writes metav1.Time. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  // `YYYY-MM-DDTHH:MM:SS.000Z` less its milliseconds: slicing, as every write stamps times.
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
 /** RFC 3339 with microseconds, as Kubernetes writes metav1.MicroTime. */
 export function rfc3339Micro(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  return `${new Date(ms).toISOString().slice(0, 23)}000Z`;
 }
