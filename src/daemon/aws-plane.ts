@@ -4,7 +4,14 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { InMemoryAwsCredentialStore } from '../apiserver/authn/index.ts';
-import { EKS_CLUSTER_SG_DESCRIPTION, Ec2Service } from '../aws/ec2/index.ts';
+import type { NodeSpec } from '../agent/index.ts';
+import {
+  cidrHas,
+  EKS_CLUSTER_SG_DESCRIPTION,
+  Ec2Service,
+  parseCidr,
+  parseIp,
+} from '../aws/ec2/index.ts';
 import {
   EKSCTL_CLUSTER_ROLE,
   EKSCTL_NODE_ROLE,
@@ -313,8 +320,37 @@ function eksCluster(plane: AwsPlane, key: string): { status: unknown; subnetIds:
 }
 
 /**
+ * Claims in EC2 the addresses of `kiln up`'s configured worker nodes (placed in the cluster's
+ * eksctl VPC by `nodePool`): each node's address and its pods' block in the cluster subnet
+ * that holds them, so EC2 hands neither to a later node group's instance. Idempotent, so it
+ * runs on every start (also for nodes added to the configuration since). Throws when a node
+ * lies in none of the cluster's subnets or its addresses are taken.
+ */
+export async function reserveDefaultPool(
+  plane: AwsPlane,
+  c: { region: string; name: string; nodes: readonly NodeSpec[] },
+): Promise<void> {
+  const subnets = eksCluster(plane, `/eks/${c.region}/clusters/${c.name}`).subnetIds.flatMap(
+    (id) => {
+      const s = plane.ec2.subnet(c.region, id);
+      const cidr = s && parseCidr(s.cidrBlock);
+      return cidr ? [{ id, cidr }] : [];
+    },
+  );
+  for (const node of c.nodes) {
+    const ip = parseIp(node.internalIp);
+    const subnet = subnets.find((s) => ip !== undefined && cidrHas(s.cidr, ip));
+    if (!subnet) {
+      throw new Error(`node ${node.name} (${node.internalIp}) is in none of ${c.name}'s subnets`);
+    }
+    await plane.ec2.reserveAddress(c.region, { subnetId: subnet.id, ip: node.internalIp });
+    await plane.ec2.reserveAddress(c.region, { subnetId: subnet.id, ip: node.podCidr });
+  }
+}
+
+/**
  * Registers the managed node group eksctl creates with `kiln up`'s cluster (m5.large on the
- * private subnets) once the cluster is ACTIVE, sized to the default cluster's configured worker
+ * public subnets, eksctl's default without `privateNetworking`) once the cluster is ACTIVE, sized to the default cluster's configured worker
  * nodes, which carry its name and so are its nodes. Does nothing when EKS knows it already.
  */
 export async function registerDefaultNodegroup(
@@ -330,8 +366,9 @@ export async function registerDefaultNodegroup(
   }
   const roleName = eksctlNodeRoleName(c.name, ng);
   await ensureEksctlRole(plane, { region: c.region, name: roleName, role: EKSCTL_NODE_ROLE });
-  const subnets = eksCluster(plane, clusterKey).subnetIds.filter(
-    (id) => !plane.ec2.isPublicSubnet(c.region, id),
+  // Where `nodePool` placed the nodes this group adopts.
+  const subnets = eksCluster(plane, clusterKey).subnetIds.filter((id) =>
+    plane.ec2.isPublicSubnet(c.region, id),
   );
   await plane.eks.handle(
     plane.internalCall({

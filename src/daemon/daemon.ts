@@ -29,6 +29,7 @@ import {
   hostedEksClusters,
   registerDefaultCluster,
   registerDefaultNodegroup,
+  reserveDefaultPool,
 } from './aws-plane.ts';
 import { Cluster, type AuthenticationFactory, type FargateWiring } from './cluster.ts';
 import { Ec2FargateIps, eksProfileSource } from './fargate-wiring.ts';
@@ -187,6 +188,14 @@ export class Daemon {
     });
     this.aws = aws;
     const { ledger, metrics } = this.#openMetering();
+    // Placed in the public subnets of the eksctl VPC registered below; EC2 records them then.
+    const workers = nodePool({
+      count: config.workerNodes,
+      instanceType: 'm5.large',
+      region: config.region,
+      // The managed node group registered with EKS below: these are its nodes.
+      nodegroup: defaultNodegroupName({ region: config.region, name: config.clusterName }),
+    });
     const cluster = new Cluster({
       metrics: metrics.addCluster({ region: config.region, name: config.clusterName }),
       name: 'default',
@@ -203,13 +212,7 @@ export class Daemon {
       fargate: this.#fargateWiring({ region: config.region, name: config.clusterName }),
       apiPort: config.port === 0 ? 443 : config.port,
       ...(config.eksAddons ? { eksAddons: { region: config.region } } : {}),
-      nodes: nodePool({
-        count: config.workerNodes,
-        instanceType: 'm5.large',
-        region: config.region,
-        // The managed node group registered with EKS below: these are its nodes.
-        nodegroup: defaultNodegroupName({ region: config.region, name: config.clusterName }),
-      }),
+      nodes: workers,
     });
     await cluster.bootstrap();
     this.#defaultCluster = cluster;
@@ -255,6 +258,16 @@ export class Daemon {
     await aws.start({ host: config.host, port: config.awsPort, signal: this.#abort.signal });
     writeFileSync(p.awsEndpointFile, `${aws.url}\n`);
     await registerDefaultCluster(aws, { region: config.region, name: config.clusterName });
+    // Before any node group can take the pool's addresses from EC2.
+    await reserveDefaultPool(aws, {
+      region: config.region,
+      name: config.clusterName,
+      nodes: workers,
+    }).catch((e: unknown) => {
+      logger.error("recording the default node group's addresses in EC2 failed", {
+        error: e instanceof Error ? e.message : String(e),
+      });
+    });
     // Waits for the cluster to be ACTIVE, so it runs alongside the rest of start-up.
     void registerDefaultNodegroup(aws, {
       region: config.region,

@@ -1,7 +1,11 @@
 import type { KubeObject } from '../api/index.ts';
 import type { NodeSpec, Taint } from '../agent/index.ts';
 import {
+  cidrHas,
   INSTANCE_SHAPES,
+  parseCidr,
+  parseIp,
+  type Cidr,
   type Ec2Instance,
   type Ec2Service,
   type InstanceSource,
@@ -45,10 +49,33 @@ interface SubnetPlace {
   readonly subnetId: string;
   readonly vpcId: string;
   readonly zone: string;
+  readonly cidr: Cidr | undefined;
 }
 
 function nodeZone(spec: NodeSpec): string {
   return spec.labels?.[ZONE_LABEL] ?? '';
+}
+
+function holds(place: SubnetPlace, ip: string): boolean {
+  const n = parseIp(ip);
+  return place.cidr !== undefined && n !== undefined && cidrHas(place.cidr, n);
+}
+
+/**
+ * The subnet a node's address is in; else (a node from before addresses came from subnets)
+ * its zone's.
+ */
+function placeOf(places: readonly SubnetPlace[], spec: NodeSpec): SubnetPlace | undefined {
+  return (
+    places.find((p) => holds(p, spec.internalIp)) ?? places.find((p) => p.zone === nodeZone(spec))
+  );
+}
+
+/** What a node holds in its subnet: its address, and its pods' block when that is the subnet's. */
+function heldAddresses(place: SubnetPlace, spec: NodeSpec): string[] {
+  if (!holds(place, spec.internalIp)) return [];
+  const podsBase = spec.podCidr.split('/')[0] ?? '';
+  return holds(place, podsBase) ? [spec.internalIp, spec.podCidr] : [spec.internalIp];
 }
 
 function instanceIdOf(spec: NodeSpec): string {
@@ -88,10 +115,10 @@ export class Ec2NodegroupHost implements NodegroupHost, InstanceSource {
     // Scaling in terminates the newest instances first.
     for (const node of members().slice(req.desiredSize).reverse()) {
       await pool.removeWorkerNode(node.name);
-      const place = places.find((p) => p.zone === nodeZone(node));
-      if (place) {
+      const place = placeOf(places, node);
+      for (const ip of place ? heldAddresses(place, node) : []) {
         await this.#o.ec2
-          .releaseAddress(req.region, { subnetId: place.subnetId, ip: node.internalIp })
+          .releaseAddress(req.region, { subnetId: place?.subnetId ?? '', ip })
           .catch(() => undefined);
       }
     }
@@ -122,7 +149,7 @@ export class Ec2NodegroupHost implements NodegroupHost, InstanceSource {
       const places = this.#places(region, ng.subnets);
       for (const spec of pool.workerNodes()) {
         if (spec.labels?.[NODEGROUP_LABEL] !== ng.name) continue;
-        const place = places.find((p) => p.zone === nodeZone(spec));
+        const place = placeOf(places, spec);
         out.push({
           instanceId: instanceIdOf(spec),
           instanceType: spec.labels['node.kubernetes.io/instance-type'] ?? '',
@@ -155,7 +182,9 @@ export class Ec2NodegroupHost implements NodegroupHost, InstanceSource {
   #places(region: string, subnets: readonly string[]): SubnetPlace[] {
     return subnets.flatMap((id) => {
       const s = this.#o.ec2.subnet(region, id);
-      return s ? [{ subnetId: s.subnetId, vpcId: s.vpcId, zone: s.availabilityZone }] : [];
+      if (!s) return [];
+      const cidr = parseCidr(s.cidrBlock);
+      return [{ subnetId: s.subnetId, vpcId: s.vpcId, zone: s.availabilityZone, cidr }];
     });
   }
 

@@ -12,6 +12,7 @@ const REGION = 'us-east-1';
 interface NodeList {
   items: {
     metadata: { name: string; labels: Record<string, string> };
+    spec: { podCIDR?: string };
     status: { conditions?: { type: string; status: string }[] };
   }[];
 }
@@ -153,4 +154,81 @@ describe('EKS managed node groups (AWS CLI v1, kubectl 1.32)', () => {
       assert.ok(nodes.includes(i.PrivateDnsName), `${i.PrivateDnsName} is not a Ready node`);
     }
   });
+
+  it('places the node group in the VPC: node IPs, zones and instances agree with EC2', async () => {
+    const cluster = await awsJson(['eks', 'describe-cluster', '--name', CLUSTER]);
+    // SAFETY: describe-cluster returns {cluster: {resourcesVpcConfig: {subnetIds, vpcId}}}.
+    const vpc = (cluster['cluster'] as { resourcesVpcConfig: { subnetIds: string[] } })
+      .resourcesVpcConfig;
+    const described = await awsJson(['ec2', 'describe-subnets', '--subnet-ids', ...vpc.subnetIds]);
+    // SAFETY: describe-subnets returns Subnets.
+    const subnets = described['Subnets'] as {
+      SubnetId: string;
+      CidrBlock: string;
+      AvailabilityZone: string;
+      MapPublicIpOnLaunch: boolean;
+    }[];
+    const publicSubnets = subnets.filter((s) => s.MapPublicIpOnLaunch);
+    assert.equal(publicSubnets.length, 3);
+    const subnetOf = (ip: string) => publicSubnets.find((s) => inCidr(ip, s.CidrBlock));
+
+    const wide = await c.kubectl('1.32', ['get', 'nodes', '-o', 'wide', '--no-headers']);
+    assert.equal(wide.code, 0, wide.stderr);
+    const internalIps = new Map(
+      wide.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/\s+/))
+        .map((f): [string, string] => [f[0] ?? '', f[5] ?? '']),
+    );
+    assert.equal(internalIps.size, 3, wide.stdout);
+    assert.equal(new Set(internalIps.values()).size, 3, 'no two nodes share an address');
+    const json = await c.kubectl('1.32', ['get', 'nodes', '-o', 'json']);
+    // SAFETY: `kubectl get -o json` prints a List of Nodes.
+    const nodes = (JSON.parse(json.stdout) as NodeList).items;
+    for (const node of nodes) {
+      const name = node.metadata.name;
+      const ip = internalIps.get(name) ?? '';
+      const subnet = subnetOf(ip);
+      assert.ok(subnet, `${name}'s InternalIP ${ip} is in a public subnet of the VPC`);
+      assert.equal(name, `ip-${ip.replaceAll('.', '-')}.ec2.internal`);
+      assert.equal(node.metadata.labels['topology.kubernetes.io/zone'], subnet.AvailabilityZone);
+    }
+    // kiln up's configured nodes: their pods' addresses are their subnet's, too.
+    const pool = nodes.filter((n) => (internalIps.get(n.metadata.name) ?? '').endsWith('.10'));
+    assert.equal(pool.length, 2);
+    for (const node of pool) {
+      const subnet = subnetOf(internalIps.get(node.metadata.name) ?? '');
+      const base = node.spec.podCIDR?.split('/')[0] ?? '';
+      assert.ok(subnet && inCidr(base, subnet.CidrBlock), `${node.spec.podCIDR ?? ''} in subnet`);
+    }
+    assert.deepEqual(
+      new Set(pool.map((n) => n.metadata.labels['topology.kubernetes.io/zone'])).size,
+      2,
+      'the pool is spread over AZs',
+    );
+
+    const instances = await awsJson(['ec2', 'describe-instances']);
+    // SAFETY: describe-instances returns Reservations of Instances.
+    const reservations = instances['Reservations'] as {
+      Instances: { PrivateDnsName: string; PrivateIpAddress: string; SubnetId: string }[];
+    }[];
+    const all = reservations.flatMap((r) => r.Instances);
+    assert.equal(all.length, 3);
+    for (const i of all) {
+      assert.equal(internalIps.get(i.PrivateDnsName), i.PrivateIpAddress, i.PrivateDnsName);
+      assert.equal(i.SubnetId, subnetOf(i.PrivateIpAddress)?.SubnetId, i.PrivateDnsName);
+    }
+  });
 });
+
+function ipNumber(ip: string): number {
+  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base = '', bits = '32'] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  const n = ipNumber(ip);
+  return /^\d+\.\d+\.\d+\.\d+$/.test(ip) && n >= ipNumber(base) && n < ipNumber(base) + size;
+}

@@ -10,7 +10,13 @@ import { REGION_ACTIONS } from './regions.ts';
 import { effectiveRouteTable, ROUTE_TABLE_ACTIONS } from './route-tables.ts';
 import { SECURITY_GROUP_ACTIONS } from './security-groups.ts';
 import { Ec2State } from './state.ts';
-import { allocateIp, availableIpAddressCount, releaseIp, SUBNET_ACTIONS } from './subnets.ts';
+import {
+  allocateIp,
+  availableIpAddressCount,
+  releaseIp,
+  reserveIp,
+  SUBNET_ACTIONS,
+} from './subnets.ts';
 import { TAG_ACTIONS } from './tags.ts';
 import { VPC_ACTIONS } from './vpcs.ts';
 
@@ -89,7 +95,17 @@ export class Ec2Service implements AwsService {
     return allocateIp(this.#scope(region), subnetId);
   }
 
-  /** Returns an address from `allocateAddress`; idempotent. */
+  /**
+   * Claims a chosen address (`a.b.c.d`) or block (`a.b.c.d/n`, an instance's IPv4 prefix for
+   * its pods) of a subnet, so `allocateAddress` never hands it out. Idempotent for the same
+   * claim; throws AwsError `InvalidIPAddress.InUse` when any of it is taken or EC2-reserved,
+   * `InvalidParameterValue` when it is not inside the subnet.
+   */
+  reserveAddress(region: string, address: { readonly subnetId: string; readonly ip: string }) {
+    return reserveIp(this.#scope(region), address);
+  }
+
+  /** Returns an address from `allocateAddress` or `reserveAddress`; idempotent. */
   releaseAddress(region: string, address: { readonly subnetId: string; readonly ip: string }) {
     return releaseIp(this.#scope(region), address);
   }

@@ -2,6 +2,7 @@
    these tests walk EC2 response trees (`Body`) and assert on what they find. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { eksctlSubnetLayout } from './eksctl-vpc.ts';
 import { newService, REGION, run, type Body } from './test-support.ts';
 
 function tag(resource: Body, key: string): string | undefined {
@@ -9,6 +10,23 @@ function tag(resource: Body, key: string): string | undefined {
     (t) => t.key === key,
   )?.value;
 }
+
+describe('eksctlSubnetLayout', () => {
+  it('is the layout createEksctlVpc builds, without building it', async () => {
+    const svc = newService();
+    const net = await svc.createEksctlVpc({ region: REGION, clusterName: 'c' });
+    const built = net.availabilityZones.map((zone, i) => ({
+      zone,
+      publicCidr: svc.subnet(REGION, net.publicSubnetIds[i] ?? '')?.cidrBlock,
+      privateCidr: svc.subnet(REGION, net.privateSubnetIds[i] ?? '')?.cidrBlock,
+    }));
+    assert.deepEqual(eksctlSubnetLayout({ region: REGION }), built);
+    assert.deepEqual(eksctlSubnetLayout({ region: 'us-west-1', cidr: '10.10.0.0/16' }), [
+      { zone: 'us-west-1a', publicCidr: '10.10.0.0/19', privateCidr: '10.10.64.0/19' },
+      { zone: 'us-west-1b', publicCidr: '10.10.32.0/19', privateCidr: '10.10.96.0/19' },
+    ]);
+  });
+});
 
 describe('createEksctlVpc', () => {
   it('builds the network eksctl create cluster builds', async () => {

@@ -18,15 +18,18 @@ import { zonesOf } from './zones.ts';
 export interface EksctlVpcOptions {
   readonly region: string;
   readonly clusterName: string;
-  /** eksctl's default is `192.168.0.0/16`. */
+  /** eksctl's default is `EKSCTL_VPC_CIDR`. */
   readonly cidr?: string;
 }
 
-/** The ids of what `createEksctlVpc` made, public/private lists in AZ order. */
+/** eksctl's default VPC block. */
+export const EKSCTL_VPC_CIDR = '192.168.0.0/16';
+
 /** The description EKS gives the cluster security group it creates. */
 export const EKS_CLUSTER_SG_DESCRIPTION =
   'EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, as well as any managed workloads.';
 
+/** The ids of what `createEksctlVpc` made, public/private lists in AZ order. */
 export interface EksctlVpc {
   readonly vpcId: string;
   readonly availabilityZones: readonly string[];
@@ -64,40 +67,61 @@ function cfnSuffix(scope: Scope): string {
   return randomSuffix(scope.env.ids, 13).toUpperCase();
 }
 
+/** One AZ of the eksctl layout: its zone and its public and private subnet blocks. */
+export interface EksctlZoneLayout {
+  readonly zone: string;
+  readonly publicCidr: string;
+  readonly privateCidr: string;
+}
+
+/**
+ * How `eksctl create cluster` cuts its VPC: the region's first three AZs, each with a public
+ * and a private subnet, the VPC cut into eighths (/19s of a /16), public ones first. Pure, so
+ * what lives in those subnets can be placed before (or without) the VPC being built.
+ */
+export function eksctlSubnetLayout(o: {
+  readonly region: string;
+  readonly cidr?: string;
+}): EksctlZoneLayout[] {
+  const cidr = o.cidr ?? EKSCTL_VPC_CIDR;
+  const block = parseCidr(cidr);
+  if (!block) throw invalidCidr(cidr);
+  const prefix = Math.min(block.prefix + 3, 28);
+  const zones = zonesOf(o.region)
+    .slice(0, 3)
+    .map((z) => z.zoneName);
+  const cut = (index: number): string => formatCidr(subdivide(block, { prefix, index }));
+  return zones.map((zone, i) => ({
+    zone,
+    publicCidr: cut(i),
+    privateCidr: cut(zones.length + i),
+  }));
+}
+
 async function createSubnets(
   scope: Scope,
-  input: {
-    readonly vpcId: string;
-    readonly cidr: string;
-    readonly cluster: string;
-    readonly zones: readonly string[];
-  },
+  input: { readonly vpcId: string; readonly cidr: string; readonly cluster: string },
 ) {
-  const block = parseCidr(input.cidr);
-  if (!block) throw invalidCidr(input.cidr);
-  // eksctl cuts the VPC into /19s (for a /16): public subnets first, then private.
-  const prefix = Math.min(block.prefix + 3, 28);
-  const make = async (kind: 'Public' | 'Private', index: number, zone: string) => {
+  const layout = eksctlSubnetLayout({ region: scope.region, cidr: input.cidr });
+  const make = async (kind: 'Public' | 'Private', zone: EksctlZoneLayout) => {
     const role = kind === 'Public' ? 'kubernetes.io/role/elb' : 'kubernetes.io/role/internal-elb';
     const subnet = await createSubnet(scope, {
       vpcId: input.vpcId,
-      cidrBlock: formatCidr(subdivide(block, { prefix, index })),
-      availabilityZone: zone,
+      cidrBlock: kind === 'Public' ? zone.publicCidr : zone.privateCidr,
+      availabilityZone: zone.zone,
       mapPublicIpOnLaunch: kind === 'Public',
       tags: [
         { key: role, value: '1' },
-        ...stackTags(input.cluster, `Subnet${kind}${azSuffix(zone)}`),
+        ...stackTags(input.cluster, `Subnet${kind}${azSuffix(zone.zone)}`),
       ],
     });
     return subnet.subnetId;
   };
   const publicIds: string[] = [];
   const privateIds: string[] = [];
-  for (const [i, zone] of input.zones.entries()) publicIds.push(await make('Public', i, zone));
-  for (const [i, zone] of input.zones.entries()) {
-    privateIds.push(await make('Private', input.zones.length + i, zone));
-  }
-  return { publicIds, privateIds };
+  for (const zone of layout) publicIds.push(await make('Public', zone));
+  for (const zone of layout) privateIds.push(await make('Private', zone));
+  return { publicIds, privateIds, zones: layout.map((z) => z.zone) };
 }
 
 async function createSecurityGroups(
@@ -168,21 +192,17 @@ export async function createEksctlVpc(
   opts: Omit<EksctlVpcOptions, 'region'>,
 ): Promise<EksctlVpc> {
   const cluster = opts.clusterName;
-  const cidr = opts.cidr ?? '192.168.0.0/16';
-  const zones = zonesOf(scope.region)
-    .slice(0, 3)
-    .map((z) => z.zoneName);
+  const cidr = opts.cidr ?? EKSCTL_VPC_CIDR;
   const vpc = await createVpc(scope, { cidrBlock: cidr, tags: stackTags(cluster, 'VPC') });
   await scope.env.state.update(scope.region, { kind: 'vpc', id: vpc.vpcId }, (v) => ({
     ...v,
     enableDnsHostnames: true,
     enableDnsSupport: true,
   }));
-  const { publicIds, privateIds } = await createSubnets(scope, {
+  const { publicIds, privateIds, zones } = await createSubnets(scope, {
     vpcId: vpc.vpcId,
     cidr,
     cluster,
-    zones,
   });
   const igw = await createInternetGateway(scope, stackTags(cluster, 'InternetGateway'));
   await attachInternetGateway(scope, {

@@ -102,10 +102,15 @@ export interface SecurityGroupRecord {
   readonly tags: readonly Tag[];
 }
 
-/** A private address handed out from a subnet (`Ec2Service.allocateAddress`). */
+/**
+ * A private address handed out from a subnet (`Ec2Service.allocateAddress`), or with
+ * `prefixLength` a whole block of them, as EC2 assigns an IPv4 prefix to an instance's
+ * interface for its pods (`Ec2Service.reserveAddress`).
+ */
 export interface IpRecord {
   readonly subnetId: string;
   readonly ip: string;
+  readonly prefixLength?: number;
 }
 
 /** Store kinds and the records under them. */

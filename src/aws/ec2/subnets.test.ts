@@ -183,6 +183,55 @@ describe('subnets', () => {
     assert.equal(svc.subnet('us-east-1', s.subnetId), undefined);
   });
 
+  it('reserves chosen addresses and blocks, which allocation then skips', async () => {
+    const svc = newService();
+    const r = 'ap-northeast-2';
+    const vpcId = await vpc(svc);
+    const s = await subnet(svc, { VpcId: vpcId, CidrBlock: '10.0.1.0/24' });
+    const id = s.subnetId as string;
+    await svc.reserveAddress(r, { subnetId: id, ip: '10.0.1.5' });
+    await svc.reserveAddress(r, { subnetId: id, ip: '10.0.1.5' });
+    await svc.reserveAddress(r, { subnetId: id, ip: '10.0.1.32/27' });
+    assert.equal(svc.subnet(r, id)?.availableIpAddressCount, 251 - 1 - 32);
+    const got = [];
+    for (let i = 0; i < 28; i++) got.push(await svc.allocateAddress(r, id));
+    assert.deepEqual(got.slice(0, 3), ['10.0.1.4', '10.0.1.6', '10.0.1.7']);
+    assert.equal(got[27], '10.0.1.64');
+    assert.ok(!got.some((ip) => /^10\.0\.1\.(3[2-9]|[45]\d|6[0-3])$/.test(ip)));
+    await rejectsWith(
+      svc.reserveAddress(r, { subnetId: id, ip: '10.0.1.40' }),
+      'InvalidIPAddress.InUse',
+    );
+    await rejectsWith(
+      svc.reserveAddress(r, { subnetId: id, ip: '10.0.1.0/28' }),
+      'InvalidIPAddress.InUse',
+    );
+    await rejectsWith(
+      svc.reserveAddress(r, { subnetId: id, ip: '10.0.1.2' }),
+      'InvalidIPAddress.InUse',
+    );
+    await rejectsWith(
+      svc.reserveAddress(r, { subnetId: id, ip: '10.0.1.33/27' }),
+      'InvalidParameterValue',
+    );
+    await rejectsWith(
+      svc.reserveAddress(r, { subnetId: id, ip: '10.0.2.0/27' }),
+      'InvalidParameterValue',
+    );
+    await svc.releaseAddress(r, { subnetId: id, ip: '10.0.1.32/27' });
+    assert.equal(svc.subnet(r, id)?.availableIpAddressCount, 251 - 1 - 28);
+    // The last address is EC2's: a block at the top of the subnet is not free.
+    await rejectsWith(
+      svc.reserveAddress(r, { subnetId: id, ip: '10.0.1.224/27' }),
+      'InvalidIPAddress.InUse',
+    );
+    await svc.reserveAddress(r, { subnetId: id, ip: '10.0.1.192/27' });
+    await rejectsWith(
+      svc.reserveAddress(r, { subnetId: id, ip: '10.0.1.192/28' }),
+      'InvalidIPAddress.InUse',
+    );
+  });
+
   it("creates subnets in each region's own zones", async () => {
     const svc = newService();
     const vpcId = (

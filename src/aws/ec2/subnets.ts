@@ -13,7 +13,7 @@ import {
 } from './cidr.ts';
 import { mustGet, newId, selectByIds, tagSet, type Ec2Handler, type Scope } from './context.ts';
 import { dependencyViolation, invalidCidr, invalidParameterValue } from './errors.ts';
-import type { SubnetRecord } from './model.ts';
+import type { IpRecord, SubnetRecord } from './model.ts';
 import { bool, memberList, optional, required, tagSpecifications, type Tag } from './params.ts';
 import { checkFilterNames, matchesFilters, paginate, parseFilters } from './query.ts';
 import { zonesOf } from './zones.ts';
@@ -80,10 +80,16 @@ export async function createSubnet(scope: Scope, input: SubnetInput): Promise<Su
   return subnet;
 }
 
+/** How many addresses a record holds: one, or its prefix's block. */
+function heldCount(r: IpRecord): number {
+  return r.prefixLength === undefined ? 1 : 2 ** (32 - r.prefixLength);
+}
+
 /** Addresses still free: the block's size less EC2's five and those handed out. */
 export function availableIpAddressCount(scope: Scope, subnet: SubnetRecord): number {
   const cidr = parseCidr(subnet.cidrBlock);
-  const used = scope.env.state.count(scope.region, 'ip', `${subnet.subnetId}/`);
+  const held = scope.env.state.list(scope.region, 'ip', `${subnet.subnetId}/`);
+  const used = held.reduce((n, r) => n + heldCount(r), 0);
   return cidr ? Math.max(0, cidrSize(cidr) - RESERVED - used) : 0;
 }
 
@@ -147,8 +153,7 @@ export async function allocateIp(scope: Scope, subnetId: string): Promise<string
   const cidr = parseCidr(subnet.cidrBlock);
   const { state } = scope.env;
   for (;;) {
-    const used = new Set(state.list(scope.region, 'ip', `${subnetId}/`).map((r) => r.ip));
-    const ip = cidr && firstFree(cidr, used);
+    const ip = cidr && firstFree(cidr, heldIn(scope, subnetId));
     if (ip === undefined) {
       throw new AwsError(
         'InsufficientFreeAddressesInSubnet',
@@ -164,22 +169,102 @@ export async function allocateIp(scope: Scope, subnetId: string): Promise<string
   }
 }
 
-function firstFree(cidr: Cidr, used: ReadonlySet<string>): string | undefined {
+/** What a subnet has handed out: single addresses, and blocks. */
+interface Held {
+  readonly ips: ReadonlySet<number>;
+  readonly blocks: readonly Cidr[];
+}
+
+function heldIn(scope: Scope, subnetId: string): Held {
+  const ips = new Set<number>();
+  const blocks: Cidr[] = [];
+  for (const r of scope.env.state.list(scope.region, 'ip', `${subnetId}/`)) {
+    const n = parseIp(r.ip);
+    if (n === undefined) continue;
+    if (r.prefixLength === undefined) ips.add(n);
+    else blocks.push({ base: n, prefix: r.prefixLength });
+  }
+  return { ips, blocks };
+}
+
+function isHeld(held: Held, n: number): boolean {
+  return held.ips.has(n) || held.blocks.some((b) => cidrHas(b, n));
+}
+
+function firstFree(cidr: Cidr, held: Held): string | undefined {
   const last = cidr.base + cidrSize(cidr) - 1;
   for (let n = cidr.base + 4; n < last; n++) {
-    const ip = formatIp(n);
-    if (!used.has(ip)) return ip;
+    if (!isHeld(held, n)) return formatIp(n);
   }
   return undefined;
 }
 
-/** Returns an address to its subnet; releasing a free address is a no-op. */
+/** The store id of an address or block: `<subnet>/<ip>`, or `<subnet>/<base>/<prefix>`. */
+function ipRecordId(subnetId: string, block: Cidr): string {
+  const ip = formatIp(block.base);
+  return block.prefix === 32 ? `${subnetId}/${ip}` : `${subnetId}/${ip}/${String(block.prefix)}`;
+}
+
+/** `a.b.c.d` (one address) or `a.b.c.d/n` (a block) inside the subnet, else an AwsError. */
+function blockIn(subnet: SubnetRecord, text: string): Cidr {
+  const full = text.includes('/') ? text : `${text}/32`;
+  const cidr = parseCidr(subnet.cidrBlock);
+  const block = parseCidr(full);
+  // Host bits set (`10.0.1.33/27`) are refused, not masked: the caller meant another block.
+  if (!cidr || !block || !cidrContains(cidr, block) || formatCidr(block) !== full) {
+    throw invalidParameterValue(text, 'ip');
+  }
+  return block;
+}
+
+/**
+ * Claims exactly this address (`a.b.c.d`) or block (`a.b.c.d/n`) of a subnet, as assigning a
+ * chosen private address or IPv4 prefix to an interface does. Claiming what the same claim
+ * already holds is a no-op; anything else in use throws `InvalidIPAddress.InUse`, as do EC2's
+ * five reserved addresses.
+ */
+export async function reserveIp(
+  scope: Scope,
+  input: { readonly subnetId: string; readonly ip: string },
+): Promise<void> {
+  const subnet = mustGet(scope, 'subnet', input.subnetId);
+  const block = blockIn(subnet, input.ip);
+  const id = ipRecordId(input.subnetId, block);
+  if (scope.env.state.get(scope.region, 'ip', id)) return;
+  const cidr = parseCidr(subnet.cidrBlock);
+  const held = heldIn(scope, input.subnetId);
+  const first = block.base;
+  const last = block.base + cidrSize(block) - 1;
+  const clash =
+    (cidr !== undefined && (first < cidr.base + 4 || last >= cidr.base + cidrSize(cidr) - 1)) ||
+    held.blocks.some((b) => cidrOverlaps(b, block)) ||
+    [...held.ips].some((n) => n >= first && n <= last);
+  if (clash) {
+    throw new AwsError(
+      'InvalidIPAddress.InUse',
+      `Address ${input.ip} is in use or reserved in subnet '${input.subnetId}'.`,
+    );
+  }
+  const record: IpRecord = {
+    subnetId: input.subnetId,
+    ip: formatIp(block.base),
+    ...(block.prefix === 32 ? {} : { prefixLength: block.prefix }),
+  };
+  try {
+    await scope.env.state.create(scope.region, { kind: 'ip', id }, record);
+  } catch (e: unknown) {
+    // The same claim made concurrently: it holds, which is what was asked.
+    if (!(e instanceof StoreAlreadyExistsError)) throw e;
+  }
+}
+
+/**
+ * Returns an address (`a.b.c.d`) or a reserved block (`a.b.c.d/n`) to its subnet; releasing
+ * a free one is a no-op.
+ */
 export async function releaseIp(scope: Scope, input: { subnetId: string; ip: string }) {
   const subnet = mustGet(scope, 'subnet', input.subnetId);
-  const cidr = parseCidr(subnet.cidrBlock);
-  const n = parseIp(input.ip);
-  if (!cidr || n === undefined || !cidrHas(cidr, n)) throw invalidParameterValue(input.ip, 'ip');
-  const id = `${input.subnetId}/${input.ip}`;
+  const id = ipRecordId(input.subnetId, blockIn(subnet, input.ip));
   if (scope.env.state.get(scope.region, 'ip', id))
     await scope.env.state.remove(scope.region, 'ip', id);
 }
