@@ -250,7 +250,9 @@ function buildReport(flags: CostFlags, deps: CostCommandDeps): CostReport {
   } else {
     deps.err(`No usage recorded yet (no ${path}): start Kiln with: kiln up\n`);
   }
-  return costReport(records, { catalogue, fromMs, toMs: now, by: flags.by });
+  // Without --since the report covers all there is: it starts with the first record.
+  const from = flags.since ?? records.reduce((min, r) => Math.min(min, r.startMs), now);
+  return costReport(records, { catalogue, fromMs: from, toMs: now, by: flags.by });
 }
 
 /**
