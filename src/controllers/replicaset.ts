@@ -9,7 +9,7 @@ import {
   type ReconcileResult,
   type Sleep,
 } from '../client/index.ts';
-import { rfc3339, toError, type Clock } from '../util/index.ts';
+import { rfc3339, sameStringMap, toError, type Clock } from '../util/index.ts';
 import { canonicalJson } from './deployment-hash.ts';
 import { Expectations } from './deployment-expectations.ts';
 import {
@@ -473,7 +473,7 @@ function changesReplicaSetView(old: Pod, pod: Pod): boolean {
     old.metadata.deletionTimestamp !== pod.metadata.deletionTimestamp ||
     controllerOf(old)?.uid !== controllerOf(pod)?.uid ||
     !sameReadiness(old, pod) ||
-    !sameLabels(old.metadata.labels, pod.metadata.labels)
+    !sameStringMap(old.metadata.labels, pod.metadata.labels)
   );
 }
 
@@ -483,13 +483,6 @@ function sameReadiness(old: Pod, pod: Pod): boolean {
   return (
     before?.status === after?.status && before?.lastTransitionTime === after?.lastTransitionTime
   );
-}
-
-function sameLabels(a: Record<string, string> = {}, b: Record<string, string> = {}): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const k of keys) if (a[k] !== b[k]) return false;
-  return true;
 }
 
 /** The status counts, in one pass: this runs on every sync, over every pod the set owns. */

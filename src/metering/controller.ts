@@ -30,19 +30,6 @@ const byUid = (obj: KubeObject): readonly string[] =>
 
 type Kind = 'pod' | 'node';
 
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    signal.addEventListener(
-      'abort',
-      () => {
-        resolve();
-      },
-      { once: true },
-    );
-  });
-}
-
 /**
  * Keeps the usage ledger in step with one cluster: a Fargate pod's record opens once its start
  * time is set and closes when the Pod object is gone; a node-group node's opens at its
@@ -92,8 +79,8 @@ export class MeteringController {
     // A call, not a property read: TypeScript keeps `signal.aborted` narrowed across awaits.
     const stopped = (): boolean => signal.aborted;
     const work = async (): Promise<void> => {
-      // An abort before the first list would otherwise leave this waiting for ever.
-      await Promise.race([Promise.all([pod.waitForSync(), node.waitForSync()]), aborted(signal)]);
+      // Informers release waitForSync when they stop, so an abort before the first list ends here.
+      await Promise.all([pod.waitForSync(), node.waitForSync()]);
       if (stopped()) return;
       this.recover();
       await Promise.all([

@@ -26,23 +26,23 @@ export interface CostRow {
 }
 
 /** What a by-pod row says about its pod: where it ran and at which size it was billed. */
-export interface PodDetail {
-  readonly uid: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly profile: string;
-  readonly node: string;
-  /** Provisioned (`CapacityProvisioned`) size. */
-  readonly vcpu: number;
-  readonly memoryGb: number;
-  /** Effective requests, memory with Fargate's 256 MB. */
-  readonly requestedVcpu: number;
-  readonly requestedGb: number;
-  readonly storageGb: number;
+export type PodDetail = Pick<
+  FargatePodUsage,
+  | 'uid'
+  | 'namespace'
+  | 'name'
+  | 'profile'
+  | 'node'
+  | 'vcpu'
+  | 'memoryGb'
+  | 'requestedVcpu'
+  | 'requestedGb'
+  | 'storageGb'
+> & {
   /** When billing started and stopped (ISO 8601); `end` is null while the pod exists. */
   readonly start: string;
   readonly end: string | null;
-}
+};
 
 /** Node-group spend: one instance type of one node group (per day when grouped by day). */
 export interface NodeCostRow {

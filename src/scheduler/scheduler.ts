@@ -11,7 +11,7 @@ import {
   type KubeClient,
   type Sleep,
 } from '../client/index.ts';
-import { randomIds, rfc3339, type Clock, type IdSource } from '../util/index.ts';
+import { randomIds, rfc3339, sameStringMap, type Clock, type IdSource } from '../util/index.ts';
 import { findFeasible, fitErrorMessage, scoreNodes, selectHost } from './algorithm.ts';
 import { SchedulerCache } from './cache.ts';
 import type { CycleContext } from './framework.ts';
@@ -233,8 +233,7 @@ export class DefaultScheduler {
     this.#queue.delete(key);
     this.#cache.setPod(newPodInfo(pod, this.#priority(pod)));
     const newlyBound = (old?.spec?.nodeName ?? '') === '';
-    const relabelled =
-      JSON.stringify(old?.metadata?.labels) !== JSON.stringify(pod.metadata?.labels);
+    const relabelled = !sameStringMap(old?.metadata?.labels, pod.metadata?.labels);
     if (newlyBound || relabelled)
       this.#queue.moveAll((plugins) => POD_SENSITIVE.some((p) => plugins.has(p)));
   }

@@ -2,3 +2,4 @@ export * from './clock.ts';
 export * from './ids.ts';
 export * from './errors.ts';
 export * from './http-server.ts';
+export * from './string-map.ts';
