@@ -39,6 +39,11 @@ export interface BufferedResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | readonly string[]>>;
   readonly body: string | Buffer;
+  /**
+   * The stored, deeply frozen object `body` encodes, when the response is one: callers in the
+   * same process take it instead of decoding `body` again.
+   */
+  readonly object?: KubeObject;
 }
 
 export interface StreamingResponse {
@@ -96,4 +101,13 @@ export function jsonResponse(
     headers: { 'Content-Type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   };
+}
+
+/** A JSON response of a stored object and the serialisation the store made of it. */
+export function storedObjectResponse(
+  status: number,
+  stored: { readonly object: KubeObject; readonly json: string },
+  headers: Readonly<Record<string, string | readonly string[]>> = {},
+): BufferedResponse {
+  return { ...jsonResponse(status, stored.json, headers), object: stored.object };
 }

@@ -2,7 +2,7 @@ import type { KubeObject } from '../api/index.ts';
 import type { StoredObject } from '../store/index.ts';
 import { negotiate } from './content.ts';
 import { errors } from './errors.ts';
-import { jsonResponse, type ApiResponse } from './http-types.ts';
+import { jsonResponse, storedObjectResponse, type ApiResponse } from './http-types.ts';
 import type { ResourceDefinition } from './resources/types.ts';
 import { keyFor, prefixFor, qualifiedKind, toExternal, type RestOp } from './rest-context.ts';
 import {
@@ -94,7 +94,7 @@ export function get(op: RestOp): ApiResponse {
       tableOf(op, [obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }),
     );
   if (kind === 'partial-metadata') return jsonResponse(200, partialMetadata(obj));
-  if (obj === stored.object) return jsonResponse(200, stored.json);
+  if (obj === stored.object) return storedObjectResponse(200, stored);
   return jsonResponse(200, obj);
 }
 

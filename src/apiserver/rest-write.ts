@@ -6,7 +6,7 @@ import { rfc3339 } from '../util/index.ts';
 import type { AdmissionAttributes, AdmissionOperation } from './admission/index.ts';
 import { decodeObject, decodePatch, patchType, type PatchType } from './content.ts';
 import { ApiError, errors, toApiError } from './errors.ts';
-import { jsonResponse, type ApiResponse } from './http-types.ts';
+import { jsonResponse, storedObjectResponse, type ApiResponse } from './http-types.ts';
 import { recordManagedFields } from './managed-fields.ts';
 import {
   clone,
@@ -52,9 +52,13 @@ function warningHeaders(warnings: readonly string[]): Record<string, string | re
 
 export function writeResponse(op: RestOp, result: WriteResult, okStatus = 200): ApiResponse {
   const external = toExternal(op.def, result.object);
+  const status = result.created ? 201 : okStatus;
+  const headers = warningHeaders(result.warnings);
   // The store already serialised the object; reuse it unless the endpoint converts it.
-  const body = external === result.object && result.json !== undefined ? result.json : external;
-  return jsonResponse(result.created ? 201 : okStatus, body, warningHeaders(result.warnings));
+  if (external === result.object && result.json !== undefined) {
+    return storedObjectResponse(status, { object: external, json: result.json }, headers);
+  }
+  return jsonResponse(status, external, headers);
 }
 
 type FieldValidation = 'Strict' | 'Warn' | 'Ignore';

@@ -59,8 +59,9 @@ export class KubeClient {
     const res = await this.transport.request(r);
     if (res.status < 200 || res.status > 299)
       throw new ApiStatusError(res.status, parseStatus(res.body));
-    // SAFETY: the API server answers JSON of the requested type on success.
-    return JSON.parse(res.body) as T;
+    // SAFETY: the API server answers JSON of the requested type on success; `object` is that
+    // JSON already decoded.
+    return (res.object ?? JSON.parse(res.body)) as T;
   }
 
   get(path: string): Promise<KubeObject> {

@@ -59,6 +59,7 @@ export class InProcessTransport implements Transport {
       return {
         status: res.status,
         body: typeof res.body === 'string' ? res.body : res.body.toString('utf8'),
+        ...(res.object === undefined ? {} : { object: res.object }),
       };
     const lines: string[] = [];
     const ac = new AbortController();

@@ -13,6 +13,11 @@ export interface ClientRequest {
 export interface ClientResponse {
   readonly status: number;
   readonly body: string;
+  /**
+   * What `body` decodes to, when the transport has it without decoding (the embedded API
+   * server's stored object): shared and deeply frozen, like informer cache entries.
+   */
+  readonly object?: KubeObject;
 }
 
 /** Where a watch stream goes: raw lines, or events the server handed over already decoded. */

@@ -1,4 +1,5 @@
-import { request as httpsRequest } from 'node:https';
+import { Agent, request as httpsRequest } from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { isIP } from 'node:net';
 import { isJsonObject, type KubeObject } from '../../api/index.ts';
 import type { Store } from '../../store/index.ts';
@@ -99,58 +100,116 @@ function toNetError(e: unknown): NodeNetError {
   return { message: String(e) };
 }
 
-/** The default transport: node:https, trusting only `caPem` when it is given. */
+/** Idle connections are kept this long: shorter than the keep-alive of Go and Node servers. */
+const IDLE_SOCKET_MS = 4_000;
+/** At most this many connections per webhook address, as a pooled HTTP client keeps. */
+const MAX_SOCKETS_PER_HOST = 32;
+
+/**
+ * One keep-alive connection pool per trust root, with the root's TLS context built once, as
+ * kube-apiserver keeps one client per webhook: a TLS handshake per AdmissionReview would cost
+ * more than the review.
+ */
+class AgentPool {
+  readonly #agents = new Map<string, { agent: Agent; context: SecureContext | undefined }>();
+
+  of(caPem: string | undefined): { agent: Agent; context: SecureContext | undefined } {
+    const key = caPem ?? '';
+    let entry = this.#agents.get(key);
+    if (!entry) {
+      entry = {
+        agent: new Agent({
+          keepAlive: true,
+          maxSockets: MAX_SOCKETS_PER_HOST,
+          timeout: IDLE_SOCKET_MS,
+        }),
+        context: caPem === undefined ? undefined : createSecureContext({ ca: caPem }),
+      };
+      this.#agents.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+interface PostAttempt {
+  /** Whether the request went out on a pooled connection (one the server may have closed). */
+  readonly reused: boolean;
+  readonly error: unknown;
+}
+
+function postOnce(req: WebhookPost, pool: AgentPool): Promise<WebhookHttpResponse | PostAttempt> {
+  const { agent, context } = pool.of(req.caPem);
+  return new Promise((resolve) => {
+    const r = httpsRequest(
+      {
+        host: req.host,
+        port: req.port,
+        path: req.path,
+        method: 'POST',
+        agent,
+        // SNI carries names only; an IP host is checked against the IP SANs without it.
+        ...(isIP(req.servername ?? req.host) === 0
+          ? { servername: req.servername ?? req.host }
+          : {}),
+        // The agent is the root's own, so its connections never serve another root.
+        ...(context === undefined ? {} : { secureContext: context }),
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json, */*',
+          'Content-Length': Buffer.byteLength(req.body),
+        },
+        signal: req.signal,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            res.destroy(new Error('response body too large'));
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on('error', (error) => {
+          resolve({ reused: false, error });
+        });
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        });
+      },
+    );
+    r.on('error', (error) => {
+      resolve({ reused: r.reusedSocket, error });
+    });
+    r.end(req.body);
+  });
+}
+
+function isCode(e: unknown, code: string): boolean {
+  return e instanceof Error && (e as { code?: unknown }).code === code;
+}
+
+/**
+ * The default transport: node:https over pooled keep-alive connections, trusting only
+ * `caPem` when it is given. A POST that fails because the server closed a pooled connection
+ * just as it was reused is sent once more on a new one, as Go's transport retries a request
+ * it never got to write.
+ */
 export function httpsTransport(): WebhookTransport {
+  const pool = new AgentPool();
   return {
-    post: (req) =>
-      new Promise((resolve, reject) => {
-        const fail = (e: unknown): void => {
-          const why = req.signal.aborted
-            ? 'context deadline exceeded'
-            : goNetError(toNetError(e), req);
-          reject(new WebhookCallError(`Post "${req.url}": ${why}`));
-        };
-        const r = httpsRequest(
-          {
-            host: req.host,
-            port: req.port,
-            path: req.path,
-            method: 'POST',
-            // SNI carries names only; an IP host is checked against the IP SANs without it.
-            ...(isIP(req.servername ?? req.host) === 0
-              ? { servername: req.servername ?? req.host }
-              : {}),
-            ...(req.caPem === undefined ? {} : { ca: req.caPem }),
-            headers: {
-              'Content-Type': 'application/json',
-              Accept: 'application/json, */*',
-              'Content-Length': Buffer.byteLength(req.body),
-            },
-            signal: req.signal,
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            let size = 0;
-            res.on('data', (c: Buffer) => {
-              size += c.length;
-              if (size > MAX_RESPONSE_BYTES) {
-                res.destroy(new Error('response body too large'));
-                return;
-              }
-              chunks.push(c);
-            });
-            res.on('error', fail);
-            res.on('end', () => {
-              resolve({
-                status: res.statusCode ?? 0,
-                body: Buffer.concat(chunks).toString('utf8'),
-              });
-            });
-          },
-        );
-        r.on('error', fail);
-        r.end(req.body);
-      }),
+    async post(req) {
+      let out = await postOnce(req, pool);
+      if ('error' in out && out.reused && isCode(out.error, 'ECONNRESET') && !req.signal.aborted) {
+        out = await postOnce(req, pool);
+      }
+      if ('status' in out) return out;
+      const why = req.signal.aborted
+        ? 'context deadline exceeded'
+        : goNetError(toNetError(out.error), req);
+      throw new WebhookCallError(`Post "${req.url}": ${why}`);
+    },
   };
 }
 
