@@ -114,9 +114,15 @@ export async function scale(op: RestOp): Promise<ApiResponse> {
   }
 }
 
-/** pods/binding and the bindings resource: assigns a pod to a node, once. */
-export async function bind(op: RestOp, podName: string): Promise<ApiResponse> {
-  const body = decodeObject(op.req.body, op.req.headers['content-type']);
+/** What a Binding asks of the pod besides its node: preconditions and annotations. */
+interface BindingRequest {
+  readonly nodeName: string;
+  readonly uid: string;
+  readonly resourceVersion: string;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+function bindingRequest(body: JsonObject, podName: string): BindingRequest {
   const target = body['target'];
   const nodeName = isJsonObject(target) ? target['name'] : undefined;
   if (typeof nodeName !== 'string' || nodeName === '') {
@@ -124,6 +130,59 @@ export async function bind(op: RestOp, podName: string): Promise<ApiResponse> {
       { type: 'FieldValueRequired', field: 'target.name', message: 'target.name: Required value' },
     ]);
   }
+  const meta = isJsonObject(body['metadata']) ? body['metadata'] : {};
+  const str = (v: JsonValue | undefined): string => (typeof v === 'string' ? v : '');
+  const annotations: Record<string, string> = {};
+  const given = meta['annotations'];
+  if (isJsonObject(given)) for (const [k, v] of Object.entries(given)) annotations[k] = str(v);
+  return {
+    nodeName,
+    uid: str(meta['uid']),
+    resourceVersion: str(meta['resourceVersion']),
+    annotations,
+  };
+}
+
+/** The checks of upstream's setPodHostAndAnnotations, each a 409 in its words. */
+function checkAssignable(
+  stored: { object: KubeObject; modRevision: number },
+  b: BindingRequest,
+  podName: string,
+): void {
+  const pod = stored.object;
+  const conflict = (message: string): Error =>
+    errors.conflict({ group: '', resource: 'pods' }, podName, message);
+  const uid = pod.metadata.uid ?? '';
+  if (b.uid !== '' && b.uid !== uid) {
+    throw conflict(
+      `Precondition failed: UID in precondition: ${b.uid}, UID in object meta: ${uid}`,
+    );
+  }
+  const rv = String(stored.modRevision);
+  if (b.resourceVersion !== '' && b.resourceVersion !== rv) {
+    throw conflict(
+      `Precondition failed: ResourceVersion in precondition: ${b.resourceVersion}, ResourceVersion in object meta: ${rv}`,
+    );
+  }
+  if (pod.metadata.deletionTimestamp !== undefined) {
+    throw conflict('pod is being deleted, cannot be assigned to a host');
+  }
+  const spec = isJsonObject(pod['spec']) ? pod['spec'] : {};
+  if (typeof spec['nodeName'] === 'string' && spec['nodeName'] !== '') {
+    throw conflict(`pod ${podName} is already assigned to node "${spec['nodeName']}"`);
+  }
+  const gates = spec['schedulingGates'];
+  if (Array.isArray(gates) && gates.length > 0) {
+    throw conflict(`pod ${podName} has non-empty .spec.schedulingGates`);
+  }
+}
+
+/**
+ * pods/binding and the bindings resource: assigns a pod to a node, once, and sets the
+ * Binding's annotations on the pod, as upstream's BindingREST does.
+ */
+export async function bind(op: RestOp, podName: string): Promise<ApiResponse> {
+  const b = bindingRequest(decodeObject(op.req.body, op.req.headers['content-type']), podName);
   const podsOp: RestOp = {
     ...op,
     def: op.deps.registry.require('', 'v1', 'pods'),
@@ -132,25 +191,18 @@ export async function bind(op: RestOp, podName: string): Promise<ApiResponse> {
   const key = keyFor(podsOp);
   const stored = op.deps.store.get(key);
   if (!stored) throw errors.notFound({ group: '', resource: 'pods' }, podName);
+  checkAssignable(stored, b, podName);
   // Only top-level members are replaced below, and stored objects are never changed in place:
-  // a shallow copy is enough.
+  // shallow copies are enough.
   const pod: KubeObject = { ...stored.object };
-  if (pod.metadata.deletionTimestamp !== undefined) {
-    throw errors.conflict(
-      { group: '', resource: 'pods' },
-      podName,
-      'pod is being deleted, cannot be assigned to a host',
-    );
+  if (Object.keys(b.annotations).length > 0) {
+    pod.metadata = {
+      ...pod.metadata,
+      annotations: { ...pod.metadata.annotations, ...b.annotations },
+    };
   }
   const spec = isJsonObject(pod['spec']) ? pod['spec'] : {};
-  if (typeof spec['nodeName'] === 'string' && spec['nodeName'] !== '') {
-    throw errors.conflict(
-      { group: '', resource: 'pods' },
-      podName,
-      `pod ${podName} is already assigned to node "${spec['nodeName']}"`,
-    );
-  }
-  pod['spec'] = { ...spec, nodeName };
+  pod['spec'] = { ...spec, nodeName: b.nodeName };
   const status = isJsonObject(pod['status']) ? pod['status'] : {};
   const conditions = Array.isArray(status['conditions'])
     ? status['conditions'].filter((c) => !(isJsonObject(c) && c['type'] === 'PodScheduled'))

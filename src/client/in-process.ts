@@ -34,6 +34,9 @@ function deepFreeze<T>(v: T): T {
   return Object.freeze(v);
 }
 
+/** Plain requests are never cancelled: one signal that never aborts serves them all. */
+const NEVER = new AbortController().signal;
+
 /** Calls the embedded API server directly: the same protocol, no sockets. */
 export class InProcessTransport implements Transport {
   readonly #handler: InProcessHandler;
@@ -52,9 +55,7 @@ export class InProcessTransport implements Transport {
     // Yield to the event loop as real I/O would: a controller that writes on every event must
     // not starve timers, sockets and every other controller of the process.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const res = await this.#handler.handle(
-      toApiRequest(r, this.#user, new AbortController().signal),
-    );
+    const res = await this.#handler.handle(toApiRequest(r, this.#user, NEVER));
     if ('body' in res)
       return {
         status: res.status,

@@ -141,12 +141,3 @@ export async function volumeLookups(client: KubeClient, pod: Pod): Promise<Farga
     persistentVolume: (name) => found.volumes.get(name),
   };
 }
-
-/** Whether the aws-logging ConfigMap exists: Fargate's log router reads it at launch [UG-log]. */
-export async function loggingConfigured(client: KubeClient): Promise<boolean> {
-  const cm = await getOrUndefined(
-    client,
-    `/api/v1/namespaces/${AWS_OBSERVABILITY_NAMESPACE}/configmaps/${AWS_LOGGING_CONFIGMAP}`,
-  );
-  return cm !== undefined;
-}

@@ -40,11 +40,13 @@ import {
   LOGGING_ANNOTATION,
   LOGGING_DISABLED_NOT_FOUND,
   LOGGING_ENABLED,
-  loggingConfigured,
+  AWS_LOGGING_CONFIGMAP,
+  AWS_OBSERVABILITY_NAMESPACE,
   profileProblem,
   provisionedVcpu,
   volumeLookups,
 } from './scheduler-support.ts';
+import { LaunchTable, type Launch } from './launch-table.ts';
 import { CAPACITY_PROVISIONED_ANNOTATION, sizeFargatePod } from './sizing.ts';
 import {
   FARGATE_LAUNCH_BURST,
@@ -72,15 +74,6 @@ export interface FargateSchedulerOptions {
   /** How long a pod waits before a blocked launch (profile, quota, addresses) is tried again. */
   readonly retryMs?: number;
   readonly metrics?: FargateLaunchMetrics;
-}
-
-/** One pod's micro-VM, from launch until the pod is gone. */
-interface Launch {
-  readonly uid: string;
-  readonly node: string;
-  readonly ip: string;
-  readonly vcpu: number;
-  bound: boolean;
 }
 
 const POD_KEY = 'pod:';
@@ -112,9 +105,11 @@ export class FargateScheduler {
   readonly #o: FargateSchedulerOptions;
   readonly #pods: Informer;
   readonly #nodes: Informer;
+  /** The aws-logging ConfigMap, which Fargate's log router reads at launch [UG-log]. */
+  readonly #logging: Informer;
   readonly #recorder: EventRecorder;
   readonly #bucket: TokenBucket;
-  readonly #launches = new Map<string, Launch>();
+  readonly #launches = new LaunchTable();
   /** Pods Fargate refused (unsupported or too large): EKS never looks at them again. */
   readonly #rejected = new Set<string>();
   #queue: WorkQueue | undefined;
@@ -144,6 +139,13 @@ export class FargateScheduler {
         onDelete: (p) => this.#queue?.add(POD_KEY + objectKey(p)),
       },
     });
+    this.#logging = new Informer({
+      client: opts.client,
+      path: `/api/v1/namespaces/${AWS_OBSERVABILITY_NAMESPACE}/configmaps`,
+      query: { fieldSelector: `metadata.name=${AWS_LOGGING_CONFIGMAP}` },
+      sleep: opts.sleep,
+      handlers: {},
+    });
     this.#nodes = new Informer({
       client: opts.client,
       path: '/api/v1/nodes',
@@ -163,16 +165,15 @@ export class FargateScheduler {
   #onNode(n: KubeObject): void {
     const name = n.metadata.name ?? '';
     this.#queue?.add(NODE_KEY + name);
-    for (const [key, launch] of this.#launches) {
-      if (launch.node === name) this.#queue?.add(POD_KEY + key);
-    }
+    const owner = this.#launches.podOf(name);
+    if (owner !== undefined) this.#queue?.add(POD_KEY + owner);
     for (const p of this.#pods.byIndex(BY_NODE, name)) this.#queue?.add(POD_KEY + objectKey(p));
   }
 
   async run(signal: AbortSignal): Promise<void> {
     const queue = new WorkQueue({ sleep: this.#o.sleep, signal });
     this.#queue = queue;
-    const informers = [this.#pods, this.#nodes];
+    const informers = [this.#pods, this.#nodes, this.#logging];
     const running = informers.map((i) => i.run(signal));
     try {
       await Promise.all(informers.map((i) => i.waitForSync()));
@@ -212,7 +213,7 @@ export class FargateScheduler {
   async #teardown(key: string, launch: Launch): Promise<void> {
     await this.#o.launcher.terminate(launch.node);
     this.#o.ips.release(launch.ip);
-    if (this.#launches.get(key) === launch) this.#launches.delete(key);
+    this.#launches.deleteIf(key, launch);
   }
 
   /** A bound pod: adopt its node after a restart, or delete it when its node is gone. */
@@ -264,8 +265,7 @@ export class FargateScheduler {
   async #reconcileNode(name: string): Promise<ReconcileResult> {
     const node = this.#nodes.get(name);
     if (node === undefined) return undefined;
-    const owner = [...this.#launches.entries()].find(([, l]) => l.node === name);
-    if (owner !== undefined) return undefined;
+    if (this.#launches.podOf(name) !== undefined) return undefined;
     const bound = this.#pods.byIndex(BY_NODE, name).length > 0;
     if (bound) return undefined;
     // No pod needs this node (its pod went away while Kiln was down, or a launch was cut off).
@@ -334,17 +334,11 @@ export class FargateScheduler {
     return size;
   }
 
-  #vcpuInUse(): number {
-    let sum = 0;
-    for (const l of this.#launches.values()) sum += l.vcpu;
-    return sum;
-  }
-
   /** Takes a launch token and an address, then starts the node; requeues when throttled. */
   async #launch(key: string, obj: KubeObject, size: FargatePodSize): Promise<ReconcileResult> {
     const retryMs = this.#o.retryMs ?? DEFAULT_RETRY_MS;
     const quota = this.#o.throttle?.vcpuQuota;
-    if (quota !== undefined && this.#vcpuInUse() + size.vcpu > quota) {
+    if (quota !== undefined && this.#launches.vcpuInUse() + size.vcpu > quota) {
       await this.#fail(obj, FARGATE_EVENTS.provisioningTimedOut);
       return { requeueAfterMs: retryMs };
     }
@@ -402,32 +396,35 @@ export class FargateScheduler {
     return undefined;
   }
 
-  /** Annotates, reports logging, binds through pods/binding and reports Scheduled. */
+  /** Reports logging, binds and annotates through pods/binding, and reports Scheduled. */
   async #bind(obj: KubeObject, a: { launch: Launch; size: FargatePodSize }): Promise<void> {
     const pod = asPod(obj);
     const namespace = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     const path = `/api/v1/namespaces/${namespace}/pods/${name}`;
-    const logging = await loggingConfigured(this.#o.client);
+    const logging =
+      this.#logging.get(`${AWS_OBSERVABILITY_NAMESPACE}/${AWS_LOGGING_CONFIGMAP}`) !== undefined;
     try {
-      await this.#o.client.patch(path, {
-        metadata: {
-          annotations: {
-            [CAPACITY_PROVISIONED_ANNOTATION]: a.size.annotation,
-            [LOGGING_ANNOTATION]: logging ? LOGGING_ENABLED : LOGGING_DISABLED_NOT_FOUND,
-          },
-        },
-      });
       await this.#event(
         obj,
         logging
           ? { type: 'Normal', reason: 'LoggingEnabled', message: FARGATE_EVENTS.loggingEnabled }
           : { type: 'Warning', reason: 'LoggingDisabled', message: FARGATE_EVENTS.loggingDisabled },
       );
+      // The binding carries the annotations: the API server sets them with the node, in one
+      // write, as it does for any Binding's annotations.
       await this.#o.client.create(`${path}/binding`, {
         apiVersion: 'v1',
         kind: 'Binding',
-        metadata: { name, namespace, uid: obj.metadata.uid ?? '' },
+        metadata: {
+          name,
+          namespace,
+          uid: obj.metadata.uid ?? '',
+          annotations: {
+            [CAPACITY_PROVISIONED_ANNOTATION]: a.size.annotation,
+            [LOGGING_ANNOTATION]: logging ? LOGGING_ENABLED : LOGGING_DISABLED_NOT_FOUND,
+          },
+        },
         target: { apiVersion: 'v1', kind: 'Node', name: a.launch.node },
       });
     } catch (e: unknown) {

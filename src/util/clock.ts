@@ -21,9 +21,18 @@ export class ManualClock implements Clock {
 }
 
 /** RFC 3339 to the second, as Kubernetes writes metav1.Time. */
+/** The last second formatted: every write stamps times, and most fall in the same second. */
+let lastSecond = NaN;
+let lastText = '';
+
 export function rfc3339(ms: number): string {
-  // `YYYY-MM-DDTHH:MM:SS.000Z` less its milliseconds: slicing, as every write stamps times.
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    // `YYYY-MM-DDTHH:MM:SS.000Z` less its milliseconds.
+    lastText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** RFC 3339 with microseconds, as Kubernetes writes metav1.MicroTime. */
