@@ -63,12 +63,8 @@ class LeafCollector {
   /** Depth of duplicate list items being walked (their values are shadowed by the first). */
   #shadowed = 0;
 
-  /** Top-level fields left out of the walk (see sharedFields). */
-  readonly skip: ((field: string) => boolean) | undefined;
-
-  constructor(o: { values?: FieldValues; skip?: (field: string) => boolean }) {
+  constructor(o: { values?: FieldValues }) {
     this.values = o.values;
-    this.skip = o.skip;
   }
 
   #leaf(path: readonly string[], value: JsonValue | undefined): void {
@@ -125,8 +121,26 @@ class LeafCollector {
   }
 }
 
+/**
+ * The leaves of one field's value at `path` (and with `item`, of one keyed list item: its `.`
+ * leaf too), with their values: what walking the whole object records under that path.
+ */
+export function subtreeValues(
+  value: JsonValue | undefined,
+  meta: FieldPatchMeta,
+  at: { path: string[]; item?: boolean },
+): FieldValues {
+  const values: FieldValues = new Map();
+  const c = new LeafCollector({ values });
+  if (at.item === true) {
+    values.set(encodePath([...at.path, '.']), value);
+    c.value(value, meta.type ?? UNTAGGED, at.path);
+  } else c.field(value, meta, at.path);
+  return values;
+}
+
 /** Fields that no manager owns: identity and server-managed metadata. */
-const UNOWNED_META = new Set([
+export const UNOWNED_META: ReadonlySet<string> = new Set([
   'name',
   'namespace',
   'uid',
@@ -145,35 +159,16 @@ export function fieldSetOf(obj: JsonObject, schema: StructPatchSchema): FieldSet
   return collect(obj, schema, new LeafCollector({})).out;
 }
 
-/**
- * The leaf fields an object sets (the keys, in `fieldSetOf`'s order) with the value at each, as
- * `valueAt` finds it: one walk instead of one per leaf when comparing two versions.
- */
-export function fieldValuesOf(
-  obj: JsonObject,
-  schema: StructPatchSchema,
-  skip?: (field: string) => boolean,
-): FieldValues {
-  const values: FieldValues = new Map();
-  collect(obj, schema, new LeafCollector({ values, ...(skip ? { skip } : {}) }));
-  return values;
-}
-
-/**
- * Top-level fields (spec, status…) that two versions of an object share by reference: their
- * leaves are the same in both, so comparing the versions may leave them out (a status write
- * carries the stored spec over as it is).
- */
-export function sharedFields(a: JsonObject, b: JsonObject): (field: string) => boolean {
-  return (field) => field !== 'metadata' && a[field] !== undefined && a[field] === b[field];
+/** The metadata fields a manager may own. */
+function ownedMetadata(v: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(v).filter(([mk]) => !UNOWNED_META.has(mk)));
 }
 
 function collect(obj: JsonObject, schema: StructPatchSchema, leaves: LeafCollector): LeafCollector {
   for (const [k, v] of Object.entries(obj)) {
-    if (v === undefined || k === 'apiVersion' || k === 'kind' || leaves.skip?.(k) === true)
-      continue;
+    if (v === undefined || k === 'apiVersion' || k === 'kind') continue;
     if (k === 'metadata' && isJsonObject(v)) {
-      const meta = Object.fromEntries(Object.entries(v).filter(([mk]) => !UNOWNED_META.has(mk)));
+      const meta = ownedMetadata(v);
       if (Object.keys(meta).length > 0)
         leaves.value(meta, fieldMeta(schema, 'metadata').type ?? UNTAGGED, ['f:metadata']);
       continue;
@@ -193,7 +188,7 @@ export function fieldsV1Of(obj: JsonObject, schema: StructPatchSchema): JsonObje
   for (const [k, v] of Object.entries(obj)) {
     if (v === undefined || k === 'apiVersion' || k === 'kind') continue;
     if (k === 'metadata' && isJsonObject(v)) {
-      const meta = Object.fromEntries(Object.entries(v).filter(([mk]) => !UNOWNED_META.has(mk)));
+      const meta = ownedMetadata(v);
       if (Object.keys(meta).length > 0)
         treeValue(childNode(root, 'f:metadata'), meta, fieldMeta(schema, 'metadata').type);
       continue;

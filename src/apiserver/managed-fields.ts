@@ -3,16 +3,13 @@ import { parseApiVersion } from '../api/index.ts';
 import {
   fieldsV1HasAnyLeaf,
   fieldsV1HasLeaf,
-  fieldValuesOf,
   fieldsV1Of,
   fromFieldsV1,
   isCanonicalFieldsV1,
-  sameFieldValue,
-  sharedFields,
   toFieldsV1,
   type FieldSet,
-  type FieldValues,
 } from './field-set.ts';
+import { diffFields } from './field-diff.ts';
 import { builtinPatchSchema } from './patch/builtin-schemas.ts';
 import { UNTAGGED, type StructPatchSchema } from './patch/schema.ts';
 
@@ -78,13 +75,6 @@ function setOf(e: LazyEntry): FieldSet {
   return e.set;
 }
 
-/** The leaf paths of `after` that are new or hold a different value than in `before`. */
-function changedPaths(after: FieldValues, before: FieldValues): FieldSet {
-  const out: FieldSet = new Set();
-  for (const [p, v] of after) if (!before.has(p) || !sameFieldValue(before.get(p), v)) out.add(p);
-  return out;
-}
-
 /** The entry as writeEntries writes it, or undefined when its set is empty. */
 function finalEntry(e: LazyEntry): ManagedFieldsEntry | undefined {
   // An untouched entry already in toFieldsV1's form is kept as it is, saving the re-encoding.
@@ -113,13 +103,9 @@ export function recordManagedFields(
     recordCreate(next, schema, ref);
     return;
   }
-  const skip = sharedFields(asJson(next), asJson(old));
-  const after = fieldValuesOf(asJson(next), schema, skip);
-  const before = fieldValuesOf(asJson(old), schema, skip);
-  const changed = changedPaths(after, before);
+  const { changed, removed } = diffFields(asJson(next), asJson(old), schema);
   // What every manager loses: the changed fields and the removed ones.
-  const lost = [...changed];
-  for (const p of before.keys()) if (!after.has(p)) lost.push(p);
+  const lost = [...changed, ...removed];
   const entries = (old.metadata.managedFields ?? []).map((entry): LazyEntry => ({
     entry,
     set: undefined,
