@@ -10,6 +10,7 @@ import {
   type FieldSet,
 } from './field-set.ts';
 import { diffFields } from './field-diff.ts';
+import { FieldsV1Editor } from './fields-v1-edit.ts';
 import { builtinPatchSchema } from './patch/builtin-schemas.ts';
 import { UNTAGGED, type StructPatchSchema } from './patch/schema.ts';
 
@@ -64,10 +65,25 @@ export function readEntries(
   }));
 }
 
-/** One existing entry while a write is recorded: its set is read only if the write touches it. */
+/**
+ * One existing entry while a write is recorded: untouched, it is kept as stored; touched, its
+ * tree is edited in place of the stored one when that is canonical, else its set is decoded.
+ */
 interface LazyEntry {
   entry: ManagedFieldsEntry;
   set: FieldSet | undefined;
+  /** Its tree's editor; null when the stored tree is not canonical (its set is used instead). */
+  editor?: FieldsV1Editor | null;
+}
+
+/** The entry's tree editor, when its stored tree is canonical and no set was decoded. */
+function editorOf(e: LazyEntry): FieldsV1Editor | undefined {
+  if (e.set !== undefined) return undefined;
+  if (e.editor === undefined) {
+    const v1 = e.entry.fieldsV1;
+    e.editor = isCanonicalFieldsV1(v1) ? new FieldsV1Editor(v1) : null;
+  }
+  return e.editor ?? undefined;
 }
 
 function setOf(e: LazyEntry): FieldSet {
@@ -77,9 +93,9 @@ function setOf(e: LazyEntry): FieldSet {
 
 /** The entry as writeEntries writes it, or undefined when its set is empty. */
 function finalEntry(e: LazyEntry): ManagedFieldsEntry | undefined {
-  // An untouched entry already in toFieldsV1's form is kept as it is, saving the re-encoding.
-  const v1 = e.entry.fieldsV1;
-  if (e.set === undefined && isCanonicalFieldsV1(v1)) {
+  // A tree in toFieldsV1's form is kept as it is, or as edited, saving the re-encoding.
+  const v1 = editorOf(e)?.root;
+  if (v1 !== undefined) {
     if (!fieldsV1HasAnyLeaf(v1)) return undefined;
     return { ...e.entry, fieldsType: 'FieldsV1', fieldsV1: v1 };
   }
@@ -129,6 +145,11 @@ function recordCreate(next: KubeObject, schema: StructPatchSchema, ref: ManagerR
  * few managers' fields.
  */
 function lose(e: LazyEntry, lost: readonly string[]): void {
+  const editor = editorOf(e);
+  if (editor !== undefined) {
+    for (const p of lost) editor.remove(p);
+    return;
+  }
   if (!lost.some((p) => fieldsV1HasLeaf(e.entry.fieldsV1, p))) return;
   const set = setOf(e);
   for (const p of lost) set.delete(p);
@@ -141,8 +162,12 @@ function gain(
 ): void {
   const mine = entries.find((e) => sameEntry(e.entry, w.ref));
   if (mine) {
-    const set = setOf(mine);
-    for (const p of w.changed) set.add(p);
+    const editor = editorOf(mine);
+    if (editor !== undefined) for (const p of w.changed) editor.add(p);
+    else {
+      const set = setOf(mine);
+      for (const p of w.changed) set.add(p);
+    }
     mine.entry = { ...mine.entry, time: w.ref.time };
   } else {
     entries.push({ entry: entryFor(w.next, w.ref), set: w.changed });
