@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { isJsonObject, type JsonObject } from '../api/index.ts';
+import { cloneJson } from '../util/index.ts';
 import { decodeKubernetesProtobuf } from './codec/index.ts';
 import { errors } from './errors.ts';
 
@@ -64,14 +65,31 @@ export function parseYaml(text: string): unknown {
   return doc.toJS({ maxAliasCount: 100 });
 }
 
-/** Decodes a create/update body into a JSON object. */
-export function decodeObject(body: Buffer, contentType: string | undefined): JsonObject {
+/** What decoding reads of a request: its bytes, or the value a caller in the process passed. */
+export interface RequestBody {
+  readonly body: Buffer;
+  readonly value?: unknown;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
+
+export function hasBody(req: RequestBody): boolean {
+  return req.value !== undefined || req.body.length > 0;
+}
+
+function decodeValue(req: RequestBody): unknown {
+  // A copy: the server changes what it decodes, and the caller keeps its value.
+  if (req.value !== undefined) return cloneJson(req.value);
+  const body = req.body;
   if (body.length > MAX_BODY_BYTES) throw errors.tooLarge();
-  const format = bodyFormat(contentType);
-  let value: unknown;
-  if (format === 'protobuf') value = decodeKubernetesProtobuf(body).object;
-  else if (format === 'yaml') value = parseYaml(body.toString('utf8'));
-  else value = parseJson(body.toString('utf8'));
+  const format = bodyFormat(req.headers['content-type']);
+  if (format === 'protobuf') return decodeKubernetesProtobuf(body).object;
+  if (format === 'yaml') return parseYaml(body.toString('utf8'));
+  return parseJson(body.toString('utf8'));
+}
+
+/** Decodes a create/update body into a JSON object. */
+export function decodeObject(req: RequestBody): JsonObject {
+  const value = decodeValue(req);
   if (!isJsonObject(value)) {
     throw errors.badRequest('the body of the request could not be decoded: expected a JSON object');
   }
@@ -79,10 +97,14 @@ export function decodeObject(body: Buffer, contentType: string | undefined): Jso
 }
 
 /** Decodes a PATCH body. JSON patch must be an array; the others objects. */
-export function decodePatch(body: Buffer, type: PatchType): unknown {
-  if (body.length > MAX_BODY_BYTES) throw errors.tooLarge();
-  const text = body.toString('utf8');
-  const value = type === 'apply' ? parseYaml(text) : parseJson(text);
+export function decodePatch(req: RequestBody, type: PatchType): unknown {
+  let value: unknown;
+  if (req.value !== undefined) value = cloneJson(req.value);
+  else {
+    if (req.body.length > MAX_BODY_BYTES) throw errors.tooLarge();
+    const text = req.body.toString('utf8');
+    value = type === 'apply' ? parseYaml(text) : parseJson(text);
+  }
   if (type === 'json') {
     if (!Array.isArray(value)) {
       throw errors.badRequest(

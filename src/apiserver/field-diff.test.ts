@@ -97,7 +97,10 @@ describe('diffFields', () => {
 
   it('passes over what both versions share by reference', () => {
     const spec = { containers: [{ name: 'c', image: 'x' }] };
-    const d = diff(pod({ spec, status: { phase: 'Running' } }), pod({ spec, status: { phase: 'Pending' } }));
+    const d = diff(
+      pod({ spec, status: { phase: 'Running' } }),
+      pod({ spec, status: { phase: 'Pending' } }),
+    );
     assert.deepEqual(d, { changed: [['f:status', 'f:phase'].join('\u0000')], removed: [] });
     assert.deepEqual(decodePath(d.changed[0] ?? ''), ['f:status', 'f:phase']);
   });

@@ -17,6 +17,11 @@ export interface ApiRequest {
   /** Lower-case header names. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: Buffer;
+  /**
+   * The body as a value, from a caller in the same process, instead of `body`'s bytes: the
+   * server decodes a copy of it (see content.ts), so the caller's value is never changed.
+   */
+  readonly value?: unknown;
   readonly user: UserInfo;
   /** Aborts when the client goes away. */
   readonly signal: AbortSignal;

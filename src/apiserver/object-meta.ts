@@ -1,24 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ObjectMeta } from '../api/index.ts';
-import { randomSuffix, rfc3339, type IdSource } from '../util/index.ts';
+import { cloneJson, randomSuffix, rfc3339, type IdSource } from '../util/index.ts';
 import type { ResourceDefinition } from './resources/types.ts';
 
-/**
- * A deep copy, so request handling never changes what the store holds. Objects here are JSON
- * (plain objects, arrays, scalars), which a direct walk copies several times faster than
- * structuredClone's serialisation.
- */
-export function clone<T>(v: T): T {
-  if (typeof v !== 'object' || v === null) return v;
-  // SAFETY: a JSON array copied item by item is an array of the same type.
-  if (Array.isArray(v)) return v.map(clone) as T;
-  const out: Record<string, unknown> = {};
-  // JSON objects have Object.prototype, which has no enumerable properties: for-in sees only
-  // own keys, and is the fastest way to walk them.
-  for (const k in v) out[k] = clone(v[k]);
-  // SAFETY: a plain object copied key by key has the same shape.
-  return out as T;
-}
+/** A deep copy, so request handling never changes what the store holds. */
+export const clone = cloneJson;
 
 /** Fields only the server sets on create, as rest.BeforeCreate / FillObjectMetaSystemFields. */
 export function prepareForCreate(

@@ -1,7 +1,7 @@
 import { isJsonObject, type JsonObject, type KubeObject } from '../api/index.ts';
 import { rfc3339 } from '../util/index.ts';
 import type { AdmissionAttributes } from './admission/index.ts';
-import { decodeObject } from './content.ts';
+import { decodeObject, hasBody } from './content.ts';
 import { errors, statusSuccess, toApiError } from './errors.ts';
 import { jsonResponse, type ApiResponse } from './http-types.ts';
 import { clone } from './object-meta.ts';
@@ -87,8 +87,7 @@ function parsePreconditions(pre: unknown): Pick<DeleteOptions, 'preconditions'> 
 
 /** DeleteOptions from the body (JSON or protobuf) and the query, as upstream merges them. */
 export function parseDeleteOptions(op: RestOp): DeleteOptions {
-  const body: JsonObject =
-    op.req.body.length > 0 ? decodeObject(op.req.body, op.req.headers['content-type']) : {};
+  const body: JsonObject = hasBody(op.req) ? decodeObject(op.req) : {};
   const q = op.req.query;
   const gracePeriodSeconds = parseGracePeriod(q, body);
   const propagationPolicy = parsePropagationPolicy(q, body);

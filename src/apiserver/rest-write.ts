@@ -181,7 +181,7 @@ export async function create(op: RestOp, input?: KubeObject): Promise<WriteResul
   let obj: KubeObject;
   if (input) obj = input;
   else {
-    const raw = decodeObject(op.req.body, op.req.headers['content-type']);
+    const raw = decodeObject(op.req);
     checkTypeMeta(op, raw);
     checkUnknownFields(op, raw, warnings);
     obj = asKubeObject(raw);
@@ -327,7 +327,7 @@ function checkFinalizersDuringDeletion(op: RestOp, next: KubeObject, old: KubeOb
 /** PUT. Creates when the resource allows create-on-update. */
 export async function update(op: RestOp): Promise<WriteResult> {
   const warnings: string[] = [];
-  const raw = decodeObject(op.req.body, op.req.headers['content-type']);
+  const raw = decodeObject(op.req);
   checkTypeMeta(op, raw);
   checkUnknownFields(op, raw, warnings);
   const next = asKubeObject(raw);
@@ -387,7 +387,7 @@ function applyPatchOfType(
 /** PATCH, including server-side apply. Retries internally on a concurrent change, as upstream. */
 export async function patch(op: RestOp): Promise<WriteResult> {
   const type = patchType(op.req.headers['content-type']);
-  const body = decodePatch(op.req.body, type);
+  const body = decodePatch(op.req, type);
   for (let attempt = 0; ; attempt++) {
     try {
       return await patchOnce(op, type, body);

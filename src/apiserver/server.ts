@@ -363,7 +363,7 @@ export class ApiServer {
 
 function bindingsResource(op: RestOp): Promise<ApiResponse> {
   if (op.info.verb !== 'create') throw errors.methodNotAllowed();
-  const body = decodeObject(op.req.body, op.req.headers['content-type']);
+  const body = decodeObject(op.req);
   const meta = body['metadata'];
   const name = isJsonObject(meta) && typeof meta['name'] === 'string' ? meta['name'] : '';
   return bind(op, name);

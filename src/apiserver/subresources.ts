@@ -8,7 +8,7 @@ import {
   type StatusCause,
 } from '../api/index.ts';
 import { rfc3339 } from '../util/index.ts';
-import { decodeObject, decodePatch, patchType } from './content.ts';
+import { decodeObject, decodePatch, hasBody, patchType } from './content.ts';
 import { errors, statusSuccess, toApiError } from './errors.ts';
 import { jsonResponse, type ApiResponse } from './http-types.ts';
 import { clone } from './object-meta.ts';
@@ -52,10 +52,10 @@ function scaleSpec(op: RestOp): ScaleSpec {
 
 /** The Scale a PUT or PATCH asks for, decoded and (for PATCH) applied to `current`. */
 function desiredScale(op: RestOp, current: JsonObject): unknown {
-  if (op.info.verb === 'update') return decodeObject(op.req.body, op.req.headers['content-type']);
+  if (op.info.verb === 'update') return decodeObject(op.req);
   if (op.info.verb !== 'patch') throw errors.methodNotAllowed();
   const type = patchType(op.req.headers['content-type']);
-  const body = decodePatch(op.req.body, type);
+  const body = decodePatch(op.req, type);
   // SAFETY: decodePatch checked the shape per patch type; Scale has no merge keys, so a
   // strategic patch is a merge patch here.
   return type === 'json'
@@ -182,7 +182,7 @@ function checkAssignable(
  * Binding's annotations on the pod, as upstream's BindingREST does.
  */
 export async function bind(op: RestOp, podName: string): Promise<ApiResponse> {
-  const b = bindingRequest(decodeObject(op.req.body, op.req.headers['content-type']), podName);
+  const b = bindingRequest(decodeObject(op.req), podName);
   const podsOp: RestOp = {
     ...op,
     def: op.deps.registry.require('', 'v1', 'pods'),
@@ -293,8 +293,7 @@ async function consumeDisruptions(op: RestOp, pod: KubeObject): Promise<void> {
 
 /** pods/eviction: deletes a pod unless a PodDisruptionBudget forbids it (429). */
 export async function evict(op: RestOp): Promise<ApiResponse> {
-  const body =
-    op.req.body.length > 0 ? decodeObject(op.req.body, op.req.headers['content-type']) : {};
+  const body = hasBody(op.req) ? decodeObject(op.req) : {};
   const stored = op.deps.store.get(keyFor(op));
   if (!stored) throw errors.notFound({ group: '', resource: 'pods' }, op.info.name);
   const pod = stored.object;

@@ -81,7 +81,7 @@ export class KubeClient {
       method: 'POST',
       path,
       query,
-      body: JSON.stringify(obj),
+      json: obj,
       contentType: 'application/json',
     });
   }
@@ -90,7 +90,7 @@ export class KubeClient {
     return this.#call({
       method: 'PUT',
       path,
-      body: JSON.stringify(obj),
+      json: obj,
       contentType: 'application/json',
     });
   }
@@ -105,7 +105,7 @@ export class KubeClient {
       json: 'application/json-patch+json',
       strategic: 'application/strategic-merge-patch+json',
     }[type];
-    return this.#call({ method: 'PATCH', path, body: JSON.stringify(body), contentType });
+    return this.#call({ method: 'PATCH', path, json: body, contentType });
   }
 
   delete(
@@ -115,7 +115,7 @@ export class KubeClient {
     return this.#call({
       method: 'DELETE',
       path,
-      body: JSON.stringify(opts),
+      json: opts,
       contentType: 'application/json',
     });
   }

@@ -7,6 +7,8 @@ export interface InProcessHandler {
   handle(req: ApiRequest): Promise<ApiResponse>;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** Writes the controllers make are typed: checking them for unknown fields is wasted work. */
 const WRITES = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -22,7 +24,8 @@ function toApiRequest(r: ClientRequest, user: UserInfo, signal: AbortSignal): Ap
       accept: r.accept ?? 'application/json',
       'user-agent': 'kiln-controller-manager',
     },
-    body: Buffer.from(r.body ?? ''),
+    body: r.body === undefined ? EMPTY : Buffer.from(r.body),
+    ...(r.json === undefined ? {} : { value: r.json }),
     user,
     signal,
   };

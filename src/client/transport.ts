@@ -6,6 +6,11 @@ export interface ClientRequest {
   readonly path: string;
   readonly query?: Readonly<Record<string, string>>;
   readonly body?: string;
+  /**
+   * The body as a JSON value instead of text (with a JSON content type): a transport that sends
+   * bytes serialises it; one in the same process may hand it over as it is.
+   */
+  readonly json?: unknown;
   readonly contentType?: string;
   readonly accept?: string;
 }

@@ -1,4 +1,5 @@
 import type { JsonObject, KubeObject, OwnerReference } from '../api/index.ts';
+import { cloneJson } from '../util/index.ts';
 
 /** The views of apps/v1 and core/v1 objects these controllers read. */
 
@@ -196,9 +197,7 @@ export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): 
   return msUntilAvailable(pod, minReadySeconds, now) === 0;
 }
 
-export function clone<T>(v: T): T {
-  return structuredClone(v);
-}
+export const clone = cloneJson;
 
 /** Orders by creation time, then name, as controller.ReplicaSetsByCreationTimestamp. */
 export function byCreation(a: KubeObject, b: KubeObject): number {

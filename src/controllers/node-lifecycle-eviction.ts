@@ -37,6 +37,21 @@ function noExecuteTaints(node: KubeObject | undefined): Taint[] {
   return (asNode(node).spec?.taints ?? []).filter((t) => t.effect === 'NoExecute');
 }
 
+const BY_NODE = 'nodeName';
+
+function podNodeIndex(p: KubeObject): string[] {
+  const node = asTaintedPod(p).spec?.nodeName;
+  return node === undefined || node === '' ? [] : [node];
+}
+
+function sameTaints(a: readonly Taint[], b: readonly Taint[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((t, i) => {
+    const u = b.at(i);
+    return t.key === u?.key && t.value === u.value && t.effect === u.effect;
+  });
+}
+
 /**
  * kube-controller-manager's taint eviction controller: pods on a node with NoExecute taints
  * they do not tolerate are deleted at once; tolerated for a while, when the shortest
@@ -65,6 +80,7 @@ export class TaintEvictionController {
       client: this.#opts.client,
       path: '/api/v1/pods',
       sleep: this.#opts.sleep,
+      indexers: { [BY_NODE]: podNodeIndex },
       handlers: {
         onChange: (p) => {
           if (asTaintedPod(p).spec?.nodeName !== undefined) queue.add(objectKey(p));
@@ -75,14 +91,19 @@ export class TaintEvictionController {
       },
     });
     const onNode = (n: KubeObject): void => {
-      for (const p of pods.list())
-        if (asTaintedPod(p).spec?.nodeName === n.metadata.name) queue.add(objectKey(p));
+      for (const p of pods.byIndex(BY_NODE, n.metadata.name ?? '')) queue.add(objectKey(p));
     };
     const nodes = new Informer({
       client: this.#opts.client,
       path: '/api/v1/nodes',
       sleep: this.#opts.sleep,
-      handlers: { onChange: onNode, onDelete: onNode },
+      handlers: {
+        // Only a change of NoExecute taints changes what the node's pods are owed.
+        onChange: (n, old) => {
+          if (old === undefined || !sameTaints(noExecuteTaints(n), noExecuteTaints(old))) onNode(n);
+        },
+        onDelete: onNode,
+      },
     });
     this.#nodes = nodes;
     this.#pods = pods;

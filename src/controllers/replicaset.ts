@@ -100,8 +100,11 @@ export class ReplicaSetController {
       path: `${RS_PATH}/replicasets`,
       sleep: this.#opts.sleep,
       handlers: {
-        onChange: (rs) => {
-          queue.add(keyOf(rs));
+        onChange: (rs, old) => {
+          // Its own status writes come back as updates: upstream resyncs on every one, which
+          // during a scale-out means a recount per write. They are batched like pod events.
+          if (old !== undefined && onlyStatusChanged(old, rs)) this.#podEvent(asReplicaSet(rs));
+          else queue.add(keyOf(rs));
         },
         onDelete: (rs) => {
           this.#expectations.forget(keyOf(rs));
@@ -460,6 +463,17 @@ export class ReplicaSetController {
       throw e;
     }
   }
+}
+
+/** An update that changed a ReplicaSet's status and nothing its sync acts on. */
+function onlyStatusChanged(old: KubeObject, rs: KubeObject): boolean {
+  return (
+    old['spec'] === rs['spec'] &&
+    old.metadata.generation === rs.metadata.generation &&
+    old.metadata.deletionTimestamp === rs.metadata.deletionTimestamp &&
+    controllerOf(old)?.uid === controllerOf(rs)?.uid &&
+    sameStringMap(old.metadata.labels, rs.metadata.labels)
+  );
 }
 
 /**

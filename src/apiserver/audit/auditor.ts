@@ -178,7 +178,9 @@ export class Auditor {
   #bodies(ev: JsonObject, level: string, e: AuditEntry): void {
     if (level === 'Metadata') return;
     const json = (e.req.headers['content-type'] ?? '').includes('json');
-    const requestObject = json ? parseJson(e.req.body) : undefined;
+    // SAFETY: an in-process caller's value is a JSON value, as a body would decode to.
+    const given = e.req.value as JsonValue | undefined;
+    const requestObject = given ?? (json ? parseJson(e.req.body) : undefined);
     if (requestObject !== undefined) ev['requestObject'] = requestObject;
     if (level !== 'RequestResponse' || !('body' in e.response)) return;
     const responseObject = parseJson(e.response.body);

@@ -145,7 +145,7 @@ export function tokenRequestHandler(issuer: TokenIssuer): (op: RestOp) => Promis
   return async (op) => {
     if (op.info.verb !== 'create') throw errors.methodNotAllowed();
     const name = op.info.name;
-    const body = decodeObject(op.req.body, op.req.headers['content-type']);
+    const body = decodeObject(op.req);
     const meta = isJsonObject(body['metadata']) ? body['metadata'] : {};
     const spec = parseSpec(name, body);
     const sa = op.deps.store.get(storageKey('serviceaccounts', op.info.namespace, name))?.object;

@@ -32,7 +32,7 @@ function extraOf(v: unknown): Record<string, string[]> | undefined {
 }
 
 function body(op: RestOp): JsonObject {
-  return decodeObject(op.req.body, op.req.headers['content-type']);
+  return decodeObject(op.req);
 }
 
 function typeMeta(op: RestOp): { apiVersion: string; kind: string } {

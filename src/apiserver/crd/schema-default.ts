@@ -1,6 +1,7 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../../api/index.ts';
 import { child } from '../validation/field.ts';
 import { flag, sub, type Schema } from './schema-validate.ts';
+import { cloneJson } from '../../util/index.ts';
 
 /**
  * Pruning and defaulting of custom resources from their structural schema, as
@@ -11,11 +12,6 @@ import { flag, sub, type Schema } from './schema-validate.ts';
 
 /** Fields every object and embedded resource keeps whatever its schema declares. */
 const ENVELOPE = new Set(['apiVersion', 'kind', 'metadata']);
-
-function cloneJson<T extends JsonValue>(v: T): T {
-  // SAFETY: a JSON round trip of a JSON value yields the same shape.
-  return JSON.parse(JSON.stringify(v)) as T;
-}
 
 interface PruneCtx {
   readonly path: string;
