@@ -346,6 +346,24 @@ export async function update(op: RestOp): Promise<WriteResult> {
   });
 }
 
+/** Top-level members a status write keeps from what it patches: the rest come from the store. */
+const STATUS_WRITE_MEMBERS = new Set(['apiVersion', 'kind', 'metadata', 'status']);
+
+/**
+ * The copy of the stored object a merge patch is applied to. A merge patch changes only the
+ * members it names, so a status patch that names only status (and metadata) copies just those
+ * and shares the rest, frozen, with the store: the status strategy takes them from the stored
+ * object anyway. Any other patch gets a whole copy.
+ */
+function mergeBase(op: RestOp, base: KubeObject, patch: unknown): KubeObject {
+  const statusOnly =
+    op.info.subresource === 'status' &&
+    isJsonObject(patch) &&
+    Object.keys(patch).every((k) => STATUS_WRITE_MEMBERS.has(k));
+  if (!statusOnly) return clone(base);
+  return { ...base, metadata: clone(base.metadata), status: clone(base['status']) };
+}
+
 function applyPatchOfType(
   op: RestOp,
   p: { type: PatchType; base: KubeObject; patch: unknown },
@@ -368,7 +386,7 @@ function applyPatchOfType(
       return res;
     }
     case 'merge': {
-      const res: unknown = mergePatch.apply(clone(base), patch);
+      const res: unknown = mergePatch.apply(mergeBase(op, base, patch), patch);
       if (!isJsonObject(res)) throw errors.badRequest('the merge patch result is not an object');
       return res;
     }

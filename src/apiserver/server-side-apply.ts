@@ -22,6 +22,7 @@ import {
   type FieldPatchMeta,
   type StructPatchSchema,
 } from './patch/schema.ts';
+import { cloneJson } from '../util/index.ts';
 
 export interface ApplyInput {
   readonly live: KubeObject;
@@ -263,7 +264,7 @@ export function applyServerSide(input: ApplyInput): KubeObject {
     (e) => isOwnApply(e, input.manager) && (e.entry.subresource ?? '') === input.subresource,
   );
   const merged = pruneUnapplied(
-    mergeObject(structuredClone(st.live), input.applied, schema),
+    mergeObject(cloneJson(st.live), input.applied, schema),
     previous,
     st,
   );

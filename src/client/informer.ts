@@ -54,12 +54,21 @@ export class Informer {
   readonly #cache = new Map<string, KubeObject>();
   /** Index name → indexed value → object key → object. */
   readonly #indices = new Map<string, Map<string, Map<string, KubeObject>>>();
+  /** The indexers with their indices, resolved once: every event walks them. */
+  readonly #indexers: {
+    readonly fn: (obj: KubeObject) => readonly string[];
+    readonly index: Map<string, Map<string, KubeObject>>;
+  }[] = [];
   #synced = false;
   #syncWaiters: (() => void)[] = [];
 
   constructor(opts: InformerOptions) {
     this.#opts = opts;
-    for (const name of Object.keys(opts.indexers ?? {})) this.#indices.set(name, new Map());
+    for (const [name, fn] of Object.entries(opts.indexers ?? {})) {
+      const index = new Map<string, Map<string, KubeObject>>();
+      this.#indices.set(name, index);
+      this.#indexers.push({ fn, index });
+    }
   }
 
   get(key: string): KubeObject | undefined {
@@ -80,13 +89,12 @@ export class Informer {
   #store(key: string, obj: KubeObject, old: KubeObject | undefined): void {
     if (old) this.#unindex(key, old);
     this.#cache.set(key, obj);
-    for (const [name, fn] of Object.entries(this.#opts.indexers ?? {})) {
-      const index = this.#indices.get(name);
+    for (const { fn, index } of this.#indexers) {
       for (const value of fn(obj)) {
-        let bucket = index?.get(value);
+        let bucket = index.get(value);
         if (!bucket) {
           bucket = new Map();
-          index?.set(value, bucket);
+          index.set(value, bucket);
         }
         bucket.set(key, obj);
       }
@@ -99,12 +107,11 @@ export class Informer {
   }
 
   #unindex(key: string, obj: KubeObject): void {
-    for (const [name, fn] of Object.entries(this.#opts.indexers ?? {})) {
-      const index = this.#indices.get(name);
+    for (const { fn, index } of this.#indexers) {
       for (const value of fn(obj)) {
-        const bucket = index?.get(value);
+        const bucket = index.get(value);
         bucket?.delete(key);
-        if (bucket?.size === 0) index?.delete(value);
+        if (bucket?.size === 0) index.delete(value);
       }
     }
   }

@@ -2,6 +2,7 @@ import type { JsonObject, KubeObject } from '../api/index.ts';
 import { isAlreadyExists, isNotFound, type KubeClient } from '../client/index.ts';
 import { canonicalJson, safeEncodeString } from './deployment-hash.ts';
 import { controllerOf, controllerRef, nsOf, type PodTemplate } from './deployment-objects.ts';
+import { cloneJson } from '../util/index.ts';
 
 /** The label that names a ControllerRevision's hash, and the pod's revision for sts/ds. */
 export const CONTROLLER_REVISION_HASH_LABEL = 'controller-revision-hash';
@@ -41,7 +42,7 @@ export function hashRevisionData(data: JsonObject, collisionCount?: number): str
  */
 export function templatePatch(template: PodTemplate): JsonObject {
   // SAFETY: a PodTemplate is plain JSON read from the API.
-  const t = structuredClone(template) as JsonObject;
+  const t = cloneJson(template) as JsonObject;
   return { spec: { template: { ...t, $patch: 'replace' } } };
 }
 
@@ -51,7 +52,7 @@ export function templateOfRevision(rev: ControllerRevision): PodTemplate | undef
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return undefined;
   const t = spec['template'];
   if (typeof t !== 'object' || t === null || Array.isArray(t)) return undefined;
-  const copy = structuredClone(t);
+  const copy = cloneJson(t);
   delete copy['$patch'];
   // The data was written from a PodTemplate by templatePatch.
   return copy;

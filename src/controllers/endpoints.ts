@@ -31,6 +31,7 @@ import {
   type EndpointPod,
   type Service,
 } from './endpoints-pods.ts';
+import { cloneJson } from '../util/index.ts';
 
 export interface EndpointsControllerOptions {
   readonly client: KubeClient;
@@ -228,7 +229,7 @@ function endpointsObject(a: {
   subsets: EndpointSubset[];
   trigger: number | undefined;
 }): KubeObject {
-  const subsets = structuredClone(a.subsets);
+  const subsets = cloneJson(a.subsets);
   const truncated = truncateSubsets(subsets);
   let annotations = withKey(
     a.current?.metadata.annotations,

@@ -9,6 +9,7 @@ import {
   type Pod,
   type PodTemplate,
 } from './deployment-objects.ts';
+import { cloneJson } from '../util/index.ts';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
@@ -95,7 +96,7 @@ export function inOrdinalRange(set: StatefulSet, pod: KubeObject): boolean {
 /** getPersistentVolumeClaims: one claim per template, labelled with the set's matchLabels. */
 export function claimsFor(set: StatefulSet, ordinal: number): KubeObject[] {
   return (set.spec.volumeClaimTemplates ?? []).map((t) => {
-    const { status: _status, ...rest } = structuredClone(t);
+    const { status: _status, ...rest } = cloneJson(t);
     return {
       ...rest,
       apiVersion: 'v1',
@@ -135,7 +136,7 @@ export function newStatefulSetPod(
 ): Pod {
   const name = podName(set, a.ordinal);
   const meta = a.template.metadata ?? {};
-  const spec: JsonObject = structuredClone(a.template.spec ?? {});
+  const spec: JsonObject = cloneJson(a.template.spec ?? {});
   spec['hostname'] = name;
   if ((set.spec.serviceName ?? '') !== '') spec['subdomain'] = set.spec.serviceName ?? '';
   // SAFETY: plain JSON volumes built above.

@@ -10,7 +10,7 @@ export function cloneJson<T>(v: T): T {
   const out: Record<string, unknown> = {};
   // JSON objects have Object.prototype, which has no enumerable properties: for-in sees only
   // own keys, and is the fastest way to walk them.
-  for (const k in v) out[k] = cloneJson(v[k]);
+  for (const k in v) out[k] = structuredClone(v[k]);
   // SAFETY: a plain object copied key by key has the same shape.
   return out as T;
 }

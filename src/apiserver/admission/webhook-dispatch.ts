@@ -11,6 +11,7 @@ import { CallingWebhookError, callWebhook, toStatusError, type CallDeps } from '
 import type { Webhook } from './webhook-config.ts';
 import { shouldCallHook } from './webhook-match.ts';
 import type { AdmissionResponse } from './webhook-review.ts';
+import { cloneJson } from '../../util/index.ts';
 
 /**
  * The mutating (sequential, with reinvocation) and validating (parallel) dispatchers of
@@ -90,12 +91,7 @@ function applyPatch(a: AdmissionAttributes, ops: Operation[]): KubeObject {
   if (obj === undefined) throw errors.internal('the object to patch is absent');
   let doc: unknown;
   try {
-    doc = jsonpatch.applyPatch(
-      structuredClone(toExternal(a.def, obj)),
-      ops,
-      true,
-      true,
-    ).newDocument;
+    doc = jsonpatch.applyPatch(cloneJson(toExternal(a.def, obj)), ops, true, true).newDocument;
   } catch (e: unknown) {
     throw errors.internal(e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e));
   }

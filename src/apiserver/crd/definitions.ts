@@ -7,6 +7,7 @@ import { compareVersions, pathSegments, type CrdInfo, type CrdVersion } from './
 import { patchSchemaFromStructural } from './patch-schema.ts';
 import { applyDefaults, prune } from './schema-default.ts';
 import { jsonOf, validateCustomResource, type Schema } from './schema-validate.ts';
+import { cloneJson } from '../../util/index.ts';
 
 /**
  * The ResourceDefinitions a CustomResourceDefinition serves: one per served version, all stored
@@ -51,7 +52,7 @@ function storageVersion(crd: CrdInfo): string {
 export function openapiSchemas(crd: CrdInfo, v: CrdVersion): Record<string, JsonObject> {
   const gvk = { group: crd.group, version: v.name, kind: crd.names.kind };
   const name = customSchemaName(gvk);
-  const base: Schema = structuredClone(v.schema ?? OPEN_SCHEMA);
+  const base: Schema = cloneJson(v.schema ?? OPEN_SCHEMA);
   const props = { ...(isObj(base['properties']) ? base['properties'] : {}) };
   props['apiVersion'] = { type: 'string', description: API_VERSION_DOC };
   props['kind'] = { type: 'string', description: KIND_DOC };
@@ -96,7 +97,7 @@ function support(crd: CrdInfo, v: CrdVersion): CustomResourceSupport {
     openapiSchemas: openapiSchemas(crd, v),
     printer: crdTablePrinter(v.printerColumns),
     patchSchema: patchSchemaFromStructural(schema),
-    unknownFields: (obj) => prune(schema, structuredClone(obj)),
+    unknownFields: (obj) => prune(schema, cloneJson(obj)),
     normalize: (obj) => {
       prune(schema, jsonOf(obj));
       applyDefaults(schema, jsonOf(obj));
@@ -151,7 +152,7 @@ function definition(crd: CrdInfo, v: CrdVersion): ResourceDefinition {
     conversion: {
       toStorage: (obj: KubeObject) => ({ ...obj, apiVersion: stored }),
       fromStorage(obj: KubeObject) {
-        const out = structuredClone(obj);
+        const out = cloneJson(obj);
         out.apiVersion = served;
         // Defaults also apply on read, so objects stored before a default was added get it.
         custom.normalize(out);

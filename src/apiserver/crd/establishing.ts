@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isJsonObject, type JsonObject, type JsonValue, type KubeObject } from '../../api/index.ts';
 import type { Store, StoreEvent } from '../../store/index.ts';
-import { rfc3339, type Clock } from '../../util/index.ts';
+import { type Clock, cloneJson, rfc3339 } from '../../util/index.ts';
 import type { ResourceRegistry } from '../resources/registry.ts';
 import type { ResourceDefinition } from '../resources/types.ts';
 import {
@@ -267,7 +267,7 @@ export class CrdController {
       if (!stored) return;
       const desired = this.#desiredStatus(stored.object);
       if (isDeepStrictEqual(desired, stored.object['status'])) return;
-      const next: KubeObject = { ...structuredClone(stored.object), status: desired };
+      const next: KubeObject = { ...cloneJson(stored.object), status: desired };
       try {
         await this.#store.update(key, next, { expectedRevision: stored.modRevision });
         return;
@@ -312,7 +312,7 @@ export class CrdController {
       await this.#store.delete(key, { expectedRevision: stored.modRevision });
       return;
     }
-    const next = structuredClone(stored.object);
+    const next = cloneJson(stored.object);
     next.metadata.finalizers = finalizers;
     await this.#store.update(key, next, { expectedRevision: stored.modRevision });
   }
@@ -334,7 +334,7 @@ export class CrdController {
       rfc3339(this.#clock.now()),
     );
     const next: KubeObject = {
-      ...structuredClone(stored.object),
+      ...cloneJson(stored.object),
       status: { ...status, conditions } satisfies Record<string, JsonValue>,
     };
     await this.#store.update(key, next, { expectedRevision: stored.modRevision });

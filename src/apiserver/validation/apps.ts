@@ -35,6 +35,7 @@ import {
   readSelector,
 } from './workload-template.ts';
 import { validatePodTemplateSpec } from './core-pod.ts';
+import { cloneJson } from '../../util/index.ts';
 
 /** apps/v1 workloads (pkg/apis/apps/validation plus the registry strategies' update rules). */
 
@@ -318,7 +319,7 @@ export function validateStatefulSet(obj: KubeObject, old?: KubeObject): FieldErr
   const { spec } = root(w, obj);
   validateStatefulSetSpec(w, spec);
   if (old !== undefined) {
-    const next = structuredClone(spec ?? {});
+    const next = cloneJson(spec ?? {});
     const prev = isJsonObject(old['spec']) ? old['spec'] : {};
     for (const k of STATEFULSET_MUTABLE) next[k] = prev[k];
     if (!semanticEqual(next, prev)) {

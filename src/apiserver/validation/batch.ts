@@ -42,6 +42,7 @@ import {
 } from './object-meta.ts';
 import { metaText, Walker, type Located } from './walker.ts';
 import { templateLabels } from './workload-template.ts';
+import { cloneJson } from '../../util/index.ts';
 
 /** batch/v1 Jobs and CronJobs (pkg/apis/batch/validation and the registry strategies). */
 
@@ -571,7 +572,7 @@ function validateTemplateUpdate(w: Walker, spec: JsonObject, old: KubeObject): v
   const oldSpec = specOf(old) ?? {};
   const oldStatus = specOf(old, 'status') ?? {};
   const template = spec['template'];
-  const oldTemplateValue = structuredClone(oldSpec['template'] ?? {});
+  const oldTemplateValue = cloneJson(oldSpec['template'] ?? {});
   const oldTemplate = isJsonObject(oldTemplateValue) ? oldTemplateValue : {};
   const unstarted = (oldStatus['startTime'] ?? null) === null;
   if (oldSpec['suspend'] === true && unstarted && isJsonObject(template))

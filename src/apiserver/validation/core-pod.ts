@@ -49,6 +49,7 @@ import {
 } from './object-meta.ts';
 import { isValidIp } from './ip.ts';
 import { metaMap, strOf, Walker, type At, type Item, type Located } from './walker.ts';
+import { cloneJson } from '../../util/index.ts';
 
 /** Pods, pod templates and PodSpec (pkg/apis/core/validation). */
 
@@ -548,7 +549,7 @@ function validateGatesUpdate(w: Walker, next: JsonObject, prev: JsonObject): voi
 
 /** The new spec with the updatable fields taken from the old one. */
 function mungePodSpec(next: JsonObject, prev: JsonObject): JsonObject {
-  const munged = structuredClone(next);
+  const munged = cloneJson(next);
   for (const k of ['containers', 'initContainers']) {
     const oldList = asList(prev[k]);
     const list = munged[k];

@@ -19,6 +19,7 @@ import {
 } from './object-meta.ts';
 import { compareQuantities } from './quantity.ts';
 import { Walker, type At } from './walker.ts';
+import { cloneJson } from '../../util/index.ts';
 
 /** PersistentVolumeClaims and PersistentVolumes (pkg/apis/core/validation). */
 
@@ -168,8 +169,8 @@ function pvcUpdateClones(
   cur: { spec: JsonObject | undefined; obj: KubeObject },
   oldSpec: JsonObject,
 ): { newClone: JsonObject; oldClone: JsonObject } {
-  const newClone = structuredClone(cur.spec ?? {});
-  let oldClone = structuredClone(oldSpec);
+  const newClone = cloneJson(cur.spec ?? {});
+  let oldClone = cloneJson(oldSpec);
   if ((oldClone['volumeName'] ?? '') === '') oldClone = withField(oldClone, newClone, 'volumeName');
   if (oldClone['storageClassName'] === undefined)
     oldClone = withField(oldClone, newClone, 'storageClassName');
