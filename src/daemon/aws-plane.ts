@@ -24,6 +24,7 @@ import { AwsEndpoint } from '../aws/endpoint/index.ts';
 import { IamService } from '../aws/iam/index.ts';
 import { StsCredentials, StsService } from '../aws/sts/index.ts';
 import type { AwsCall, AwsCaller } from '../aws/types.ts';
+import { realSleep, type Sleep } from '../client/index.ts';
 import { CachedStore, noPersistence, SqlitePersistence, type Store } from '../store/index.ts';
 import type { Logger } from '../telemetry/index.ts';
 import { closeServer, listenOn, type Clock, type IdSource } from '../util/index.ts';
@@ -45,6 +46,10 @@ export interface AwsPlaneOptions {
   readonly mode?: 'strict' | 'lenient';
   /** Called when a Fargate profile is gone: Kiln deletes its pods. */
   readonly onProfileDeleted?: ConstructorParameters<typeof EksService>[0]['onProfileDeleted'];
+  /** Waits between drain passes (default: real time). */
+  readonly sleep?: Sleep;
+  /** How long a node leaving a node group may take to drain (default EKS's 5 minutes). */
+  readonly drainTimeoutMs?: number;
 }
 
 /**
@@ -90,7 +95,15 @@ export class AwsPlane {
     this.nodegroups =
       workers === undefined
         ? undefined
-        : new Ec2NodegroupHost({ ec2: this.ec2, ids, clock, awsStore: store, cluster: workers });
+        : new Ec2NodegroupHost({
+            ec2: this.ec2,
+            ids,
+            clock,
+            sleep: o.sleep ?? realSleep,
+            awsStore: store,
+            cluster: workers,
+            ...(o.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: o.drainTimeoutMs }),
+          });
     const sts = new StsService({ credentials: this.credentials, iam: this.iam, clock, ids });
     const delay = o.lifecycleDelayMs;
     this.eks = new EksService({

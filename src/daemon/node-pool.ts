@@ -39,7 +39,7 @@ export interface NodePlacement {
 const NODE_IP_OFFSET = 10;
 
 /** The smallest prefix (at most a /28, EC2's prefix size) whose pod addresses cover `maxPods`. */
-function podPrefixLength(maxPods: number): number {
+export function podPrefixLength(maxPods: number): number {
   let prefix = 28;
   // The node agent gives pods a block's addresses less its first two and its last.
   while (prefix > 16 && 2 ** (32 - prefix) - 3 < maxPods) prefix--;

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NodeSpec } from '../agent/index.ts';
-import { Ec2Service } from '../aws/ec2/index.ts';
+import { cidrContains, cidrSize, Ec2Service, parseCidr } from '../aws/ec2/index.ts';
 import type { NodegroupReconcileRequest } from '../aws/eks/index.ts';
+import { realSleep } from '../client/index.ts';
 import { CachedStore, noPersistence } from '../store/index.ts';
 import { ManualClock, randomIds } from '../util/index.ts';
 import { Cluster } from './cluster.ts';
@@ -37,6 +38,7 @@ async function setup(nodes: readonly NodeSpec[] = [], previous?: Cluster) {
     ec2,
     ids,
     clock,
+    sleep: realSleep,
     awsStore,
     cluster: (region, name) => (region === REGION && name === 'kiln' ? cluster : undefined),
   });
@@ -112,8 +114,12 @@ describe('Ec2NodegroupHost', () => {
     const t = await setup();
     try {
       await t.host.reconcile(t.req(3));
-      const [first, second] = t.cluster.workerNodes();
+      const [first, second, third] = t.cluster.workerNodes();
       const freeBefore = t.ec2.subnet(REGION, t.vpc.privateSubnetIds[2] ?? '');
+      // Its pods' IPv4 prefix is a block of its own subnet, returned with its address.
+      const podBlock = parseCidr(third?.podCidr ?? '');
+      const subnet = parseCidr(freeBefore?.cidrBlock ?? '');
+      assert.ok(podBlock && subnet && cidrContains(subnet, podBlock), third?.podCidr);
       await t.host.reconcile(t.req(2));
       assert.deepEqual(
         t.cluster.workerNodes().map((n) => n.name),
@@ -121,7 +127,7 @@ describe('Ec2NodegroupHost', () => {
       );
       assert.equal(
         t.ec2.subnet(REGION, t.vpc.privateSubnetIds[2] ?? '')?.availableIpAddressCount,
-        (freeBefore?.availableIpAddressCount ?? 0) + 1,
+        (freeBefore?.availableIpAddressCount ?? 0) + 1 + cidrSize(podBlock),
       );
       assert.equal((await nodeNames(t.cluster)).length, 2);
       await t.host.reconcile(t.req(0));

@@ -11,10 +11,13 @@ import {
   type InstanceSource,
 } from '../aws/ec2/index.ts';
 import type { NodegroupHost, NodegroupReconcileRequest } from '../aws/eks/index.ts';
-import type { KubeClient } from '../client/index.ts';
+import type { KubeClient, Sleep } from '../client/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Clock, IdSource } from '../util/index.ts';
-import { hostName, KUBELET_VERSION, nodeCapacity } from './node-pool.ts';
+import { drainNode } from './node-drain.ts';
+import { hostName, KUBELET_VERSION, nodeCapacity, podPrefixLength } from './node-pool.ts';
+
+const NEVER = new AbortController().signal;
 
 /** The label EKS puts on every node of a managed node group. */
 export const NODEGROUP_LABEL = 'eks.amazonaws.com/nodegroup';
@@ -37,6 +40,11 @@ export interface Ec2NodegroupHostOptions {
   readonly awsStore: Store;
   /** The Kiln cluster behind an EKS cluster; undefined when none is hosted. */
   readonly cluster: (region: string, name: string) => WorkerPool | undefined;
+  readonly sleep: Sleep;
+  /** How long a node leaving the group may take to drain (default EKS's 5 minutes). */
+  readonly drainTimeoutMs?: number;
+  /** Cuts drains short when the daemon stops. */
+  readonly signal?: AbortSignal;
 }
 
 const EFFECTS: Readonly<Record<string, Taint['effect']>> = {
@@ -82,16 +90,6 @@ function instanceIdOf(spec: NodeSpec): string {
   return /\/(i-[0-9a-f]+)$/.exec(spec.providerId ?? '')?.[1] ?? '';
 }
 
-/** `10.0.<n>.0/24` with the lowest n ≥ 1 no worker node's pod CIDR uses. */
-function freePodCidr(nodes: readonly NodeSpec[]): string {
-  const used = new Set(nodes.map((n) => n.podCidr));
-  for (let n = 1; n < 256; n++) {
-    const cidr = `10.0.${String(n)}.0/24`;
-    if (!used.has(cidr)) return cidr;
-  }
-  throw new Error('no free pod CIDR left in 10.0.0.0/16');
-}
-
 /**
  * Hosts EKS managed node groups as worker nodes of the Kiln cluster behind their EKS cluster,
  * with addresses from the group's EC2 subnets, and lists those nodes as EC2 instances.
@@ -114,6 +112,13 @@ export class Ec2NodegroupHost implements NodegroupHost, InstanceSource {
     const places = this.#places(req.region, req.subnets);
     // Scaling in terminates the newest instances first.
     for (const node of members().slice(req.desiredSize).reverse()) {
+      // As EKS before it terminates the instance: drained, or given up on after the timeout.
+      await drainNode(pool.client, node.name, {
+        clock: this.#o.clock,
+        sleep: this.#o.sleep,
+        signal: this.#o.signal ?? NEVER,
+        ...(this.#o.drainTimeoutMs === undefined ? {} : { timeoutMs: this.#o.drainTimeoutMs }),
+      });
       await pool.removeWorkerNode(node.name);
       const place = placeOf(places, node);
       for (const ip of place ? heldAddresses(place, node) : []) {
@@ -200,13 +205,25 @@ export class Ec2NodegroupHost implements NodegroupHost, InstanceSource {
     const place = [...at.places].sort((a, b) => count(a) - count(b))[0];
     if (!place) throw new Error(`node group ${req.nodegroup} has no existing subnet`);
     const ip = await this.#o.ec2.allocateAddress(req.region, place.subnetId);
+    let podCidr: string;
+    try {
+      // The node's pods get an IPv4 prefix of its subnet, as the VPC CNI assigns one.
+      podCidr = await this.#o.ec2.allocatePrefix(
+        req.region,
+        place.subnetId,
+        podPrefixLength(type.maxPods),
+      );
+    } catch (e: unknown) {
+      await this.#o.ec2.releaseAddress(req.region, { subnetId: place.subnetId, ip });
+      throw e;
+    }
     const name = hostName(ip, req.region);
     let hex = '';
     for (let i = 0; i < 17; i++) hex += this.#o.ids.int(16).toString(16);
     return {
       name,
       internalIp: ip,
-      podCidr: freePodCidr(at.pool.workerNodes()),
+      podCidr,
       capacity: nodeCapacity(type),
       kubeletVersion: KUBELET_VERSION,
       providerId: `aws:///${place.zone}/i-${hex}`,

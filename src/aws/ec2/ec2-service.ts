@@ -13,6 +13,7 @@ import { Ec2State } from './state.ts';
 import {
   allocateIp,
   availableIpAddressCount,
+  allocateBlock,
   releaseIp,
   reserveIp,
   SUBNET_ACTIONS,
@@ -103,6 +104,14 @@ export class Ec2Service implements AwsService {
    */
   reserveAddress(region: string, address: { readonly subnetId: string; readonly ip: string }) {
     return reserveIp(this.#scope(region), address);
+  }
+
+  /**
+   * Hands out a free aligned block (`a.b.c.d/prefix`) of a subnet, as EC2 assigns an IPv4
+   * prefix to an instance's interface for its pods. Release it with `releaseAddress`.
+   */
+  allocatePrefix(region: string, subnetId: string, prefix: number): Promise<string> {
+    return allocateBlock(this.#scope(region), { subnetId, prefix });
   }
 
   /** Returns an address from `allocateAddress` or `reserveAddress`; idempotent. */

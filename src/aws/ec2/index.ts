@@ -8,6 +8,15 @@ export {
   type EksctlVpcOptions,
   type EksctlZoneLayout,
 } from './eksctl-vpc.ts';
-export { cidrHas, formatCidr, formatIp, parseCidr, parseIp, type Cidr } from './cidr.ts';
+export {
+  cidrContains,
+  cidrHas,
+  cidrSize,
+  formatCidr,
+  formatIp,
+  parseCidr,
+  parseIp,
+  type Cidr,
+} from './cidr.ts';
 export { zonesOf, type Zone } from './zones.ts';
 export { INSTANCE_SHAPES, INSTANCE_SHAPES_URL, type InstanceShape } from './instance-types.ts';

@@ -183,6 +183,24 @@ describe('subnets', () => {
     assert.equal(svc.subnet('us-east-1', s.subnetId), undefined);
   });
 
+  it('hands out free aligned prefixes clear of reserved and taken addresses', async () => {
+    const svc = newService();
+    const r = 'ap-northeast-2';
+    const s = await subnet(svc, { VpcId: await vpc(svc), CidrBlock: '10.0.1.0/26' });
+    const id = s.subnetId as string;
+    await svc.allocateAddress(r, id); // 10.0.1.4
+    // The first /28 holds EC2's reserved addresses and the one taken; the last holds the
+    // subnet's last address: the two in between are the ones there are.
+    assert.equal(await svc.allocatePrefix(r, id, 28), '10.0.1.16/28');
+    assert.equal(await svc.allocatePrefix(r, id, 28), '10.0.1.32/28');
+    await rejectsWith(svc.allocatePrefix(r, id, 28), 'InsufficientCidrBlocks');
+    assert.equal(svc.subnet(r, id)?.availableIpAddressCount, 59 - 1 - 32);
+    // Allocation skips the blocks; a released block is handed out again.
+    assert.equal(await svc.allocateAddress(r, id), '10.0.1.5');
+    await svc.releaseAddress(r, { subnetId: id, ip: '10.0.1.16/28' });
+    assert.equal(await svc.allocatePrefix(r, id, 28), '10.0.1.16/28');
+  });
+
   it('reserves chosen addresses and blocks, which allocation then skips', async () => {
     const svc = newService();
     const r = 'ap-northeast-2';

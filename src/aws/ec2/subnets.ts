@@ -169,6 +169,55 @@ export async function allocateIp(scope: Scope, subnetId: string): Promise<string
   }
 }
 
+/**
+ * Hands out the lowest free aligned block of `2^(32-prefix)` addresses of a subnet
+ * (`a.b.c.d/prefix`), as EC2 assigns an IPv4 prefix to an instance's interface for its pods
+ * (prefix delegation). Clear of EC2's five reserved addresses; created exclusively like single
+ * addresses. Throws `InsufficientCidrBlocks` when no block is free.
+ */
+export async function allocateBlock(
+  scope: Scope,
+  input: { readonly subnetId: string; readonly prefix: number },
+): Promise<string> {
+  const subnet = mustGet(scope, 'subnet', input.subnetId);
+  const cidr = parseCidr(subnet.cidrBlock);
+  for (;;) {
+    const block = cidr && firstFreeBlock(cidr, heldIn(scope, input.subnetId), input.prefix);
+    if (block === undefined) {
+      throw new AwsError(
+        'InsufficientCidrBlocks',
+        `There are not enough free cidr blocks in the specified subnet to satisfy the request.`,
+      );
+    }
+    const record: IpRecord = {
+      subnetId: input.subnetId,
+      ip: formatIp(block.base),
+      prefixLength: block.prefix,
+    };
+    try {
+      const id = ipRecordId(input.subnetId, block);
+      await scope.env.state.create(scope.region, { kind: 'ip', id }, record);
+      return formatCidr(block);
+    } catch (e: unknown) {
+      if (!(e instanceof StoreAlreadyExistsError)) throw e;
+    }
+  }
+}
+
+function firstFreeBlock(cidr: Cidr, held: Held, prefix: number): Cidr | undefined {
+  const size = 2 ** (32 - prefix);
+  const end = cidr.base + cidrSize(cidr);
+  for (let base = cidr.base; base + size <= end; base += size) {
+    const block = { base, prefix };
+    // EC2 keeps the subnet's first four addresses and its last.
+    const reserved = base < cidr.base + 4 || base + size > end - 1;
+    if (reserved || held.blocks.some((b) => cidrOverlaps(b, block))) continue;
+    if ([...held.ips].some((n) => n >= base && n < base + size)) continue;
+    return block;
+  }
+  return undefined;
+}
+
 /** What a subnet has handed out: single addresses, and blocks. */
 interface Held {
   readonly ips: ReadonlySet<number>;
