@@ -9,7 +9,9 @@
  *
  * Reports fargate-scheduler decisions/s (pods bound, first scale to last binding), p50/p99
  * pod-created → bound and pod-created → Running latency, and the time until all are Running;
- * once with AWS's launch throttling (token bucket, burst 20, 20/s) and once without.
+ * once with AWS's launch throttling (token bucket, burst 20, 20/s) and once without. The
+ * target (>= 200/s unthrottled) is checked on decisions/s, a launch rate as AWS's figure is;
+ * `Running pods/s` (all pods over the time to the last Running) is printed beside it.
  * Scenarios (BENCH_SCENARIOS): `<pods>` unthrottled, `<pods>t` throttled; default
  * `1000,5000,1000t,5000t`.
  *
@@ -381,11 +383,14 @@ for (const r of results) {
     `| ${String(r.pods)} | ${mode} | ${fmt(r.decisionsPerSecond)} | ${fmt(r.bindP50Ms)} | ${fmt(r.bindP99Ms)} | ${fmt(r.runningP50Ms)} | ${fmt(r.runningP99Ms)} | ${fmt(r.allRunningSeconds, 1)} | ${fmt(r.runningPerSecond)} | ${fmt(r.cpuMsPerPod, 2)} |`,
   );
 }
-const unthrottled = results.filter((r) => !r.throttled).map((r) => r.runningPerSecond);
+// The target is a launch rate, as AWS's (~3500 pods in ~8.5 min, each then 30–60 s to Running):
+// Fargate pods placed per second. The time each then takes to Running (the sim's image pull)
+// is in the latency columns, and Running pods/s counts it once more for the whole scale-out.
+const unthrottled = results.filter((r) => !r.throttled).map((r) => r.decisionsPerSecond);
 if (unthrottled.length > 0) {
   const worst = Math.min(...unthrottled);
   console.log(
-    `\ntarget: >= ${String(TARGET_PODS_PER_SECOND)} Fargate pods/s unthrottled — ${worst >= TARGET_PODS_PER_SECOND ? 'met' : 'NOT met'} (worst ${fmt(worst)})`,
+    `\ntarget: >= ${String(TARGET_PODS_PER_SECOND)} Fargate pods launched/s (decisions/s) unthrottled — ${worst >= TARGET_PODS_PER_SECOND ? 'met' : 'NOT met'} (worst ${fmt(worst)})`,
   );
 }
 const dir = join(import.meta.dirname, 'results');
