@@ -4,8 +4,9 @@ import type { KubeObject } from '../api/index.ts';
 import { Cluster } from '../daemon/index.ts';
 import { ManualScheduler, sleepOn } from '../runtime/index.ts';
 import { SimRuntime } from '../runtime/sim/index.ts';
-import { ManualClock, sequentialIds } from '../util/index.ts';
+import { ManualClock } from '../util/index.ts';
 import { NodeAgent } from './node-agent.ts';
+import { startCluster } from '../../test/support/controller-kit.ts';
 
 type Json = Record<string, unknown>;
 
@@ -18,14 +19,7 @@ interface Env {
 
 async function start(): Promise<Env> {
   const clock = new ManualClock();
-  const cluster = new Cluster({
-    name: 't',
-    dataDir: undefined,
-    pathPrefix: '',
-    clock,
-    ids: sequentialIds(),
-  });
-  await cluster.bootstrap();
+  const cluster = await startCluster({ clock });
   const sched = new ManualScheduler(clock);
   const runtime = new SimRuntime({ scheduler: sched });
   const agent = new NodeAgent({

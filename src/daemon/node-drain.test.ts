@@ -6,6 +6,7 @@ import { randomIds, systemClock } from '../util/index.ts';
 import { Cluster } from './cluster.ts';
 import { drainNode } from './node-drain.ts';
 import { nodePool } from './node-pool.ts';
+import { startCluster } from '../../test/support/controller-kit.ts';
 
 const pod = (
   name: string,
@@ -25,15 +26,7 @@ async function withCluster(fn: (c: Cluster, node: string) => Promise<void>): Pro
     region: 'us-east-1',
     nodegroup: 'ng',
   });
-  const cluster = new Cluster({
-    name: 'drain',
-    dataDir: undefined,
-    pathPrefix: '',
-    clock: systemClock,
-    ids: randomIds,
-    nodes,
-  });
-  await cluster.bootstrap();
+  const cluster = await startCluster({ name: 'drain', ids: randomIds, nodes });
   const ac = new AbortController();
   const running = cluster.run(ac.signal);
   try {

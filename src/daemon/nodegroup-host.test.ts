@@ -9,6 +9,7 @@ import { ManualClock, randomIds } from '../util/index.ts';
 import { Cluster } from './cluster.ts';
 import { nodePool } from './node-pool.ts';
 import { Ec2NodegroupHost, NODEGROUP_LABEL } from './nodegroup-host.ts';
+import { startCluster } from '../../test/support/controller-kit.ts';
 
 const REGION = 'us-east-1';
 
@@ -18,15 +19,7 @@ async function setup(nodes: readonly NodeSpec[] = [], previous?: Cluster) {
   const awsStore = new CachedStore({ persistence: noPersistence });
   const ec2 = new Ec2Service({ store: awsStore, clock, ids, accountId: '000000000000' });
   const vpc = await ec2.createEksctlVpc({ region: REGION, clusterName: 'kiln' });
-  const cluster = new Cluster({
-    name: 'kiln',
-    dataDir: undefined,
-    pathPrefix: '',
-    clock,
-    ids,
-    nodes,
-  });
-  await cluster.bootstrap();
+  const cluster = await startCluster({ name: 'kiln', clock, ids, nodes });
   // Node objects a previous run registered (the cluster's store outlives its node agent).
   for (const node of previous ? (await previous.client.list('/api/v1/nodes')).items : []) {
     await cluster.client.create('/api/v1/nodes', {

@@ -12,6 +12,7 @@ import { FargateControlPlane } from './control-plane.ts';
 import { InMemoryProfileSource, SubnetIpSource } from './profile-source.ts';
 import type { FargateProfile } from './types.ts';
 import { FARGATE_WEBHOOK_NAME } from './webhook.ts';
+import { startCluster } from '../../test/support/controller-kit.ts';
 
 type Json = Record<string, unknown>;
 
@@ -33,14 +34,7 @@ interface Env {
 }
 
 async function start(): Promise<Env> {
-  const cluster = new Cluster({
-    name: 't',
-    dataDir: undefined,
-    pathPrefix: '',
-    clock: systemClock,
-    ids: sequentialIds(),
-  });
-  await cluster.bootstrap();
+  const cluster = await startCluster();
   await cluster.client.create('/api/v1/namespaces', {
     apiVersion: 'v1',
     kind: 'Namespace',

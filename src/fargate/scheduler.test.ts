@@ -4,11 +4,12 @@ import type { KubeObject } from '../api/index.ts';
 import { isNotFound, type KubeClient } from '../client/index.ts';
 import { Cluster } from '../daemon/index.ts';
 import { ManualScheduler, sleepOn } from '../runtime/index.ts';
-import { ManualClock, sequentialIds } from '../util/index.ts';
+import { ManualClock } from '../util/index.ts';
 import type { FargateLauncher, FargateNodeSpec } from './launcher.ts';
 import { InMemoryProfileSource, SubnetIpSource } from './profile-source.ts';
 import { FargateScheduler, type FargateSchedulerOptions } from './scheduler.ts';
 import type { FargateProfile } from './types.ts';
+import { startCluster } from '../../test/support/controller-kit.ts';
 
 type Json = Record<string, unknown>;
 
@@ -72,14 +73,7 @@ interface Env {
 
 async function start(): Promise<Env> {
   const clock = new ManualClock();
-  const cluster = new Cluster({
-    name: 't',
-    dataDir: undefined,
-    pathPrefix: '',
-    clock,
-    ids: sequentialIds(),
-  });
-  await cluster.bootstrap();
+  const cluster = await startCluster({ clock });
   const sched = new ManualScheduler(clock);
   const launcher = new NodeObjectLauncher(cluster.client);
   const profiles = new InMemoryProfileSource([profile]);

@@ -3,6 +3,7 @@ import { realSleep, type KubeClient } from '../client/index.ts';
 import { Cluster } from '../daemon/index.ts';
 import { ManualClock, sequentialIds } from '../util/index.ts';
 import { DefaultScheduler } from './index.ts';
+import { startCluster } from '../../test/support/controller-kit.ts';
 
 export interface Harness {
   readonly cluster: Cluster;
@@ -14,14 +15,7 @@ export interface Harness {
 
 export async function startHarness(opts: { start?: boolean } = {}): Promise<Harness> {
   const clock = new ManualClock();
-  const cluster = new Cluster({
-    name: 't',
-    dataDir: undefined,
-    pathPrefix: '',
-    clock,
-    ids: sequentialIds(),
-  });
-  await cluster.bootstrap();
+  const cluster = await startCluster({ clock });
   const scheduler = new DefaultScheduler({
     client: cluster.client,
     clock,

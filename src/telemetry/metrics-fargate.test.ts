@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../api/index.ts';
-import { Cluster } from '../daemon/index.ts';
 import {
   FargateScheduler,
   InMemoryProfileSource,
@@ -11,8 +10,9 @@ import {
   type FargateProfile,
 } from '../fargate/index.ts';
 import { ManualScheduler, sleepOn } from '../runtime/index.ts';
-import { ManualClock, sequentialIds } from '../util/index.ts';
+import { ManualClock } from '../util/index.ts';
 import { KilnMetrics } from './metrics.ts';
+import { startCluster } from '../../test/support/controller-kit.ts';
 
 /**
  * The fargate-scheduler's metrics hooks, end to end through a real scheduler and API server:
@@ -56,14 +56,7 @@ async function until(what: string, probe: () => Promise<boolean>): Promise<void>
 describe('fargate-scheduler metrics', () => {
   it('counts launches and throttled launches, and exports the tokens left', async () => {
     const clock = new ManualClock();
-    const cluster = new Cluster({
-      name: 't',
-      dataDir: undefined,
-      pathPrefix: '',
-      clock,
-      ids: sequentialIds(),
-    });
-    await cluster.bootstrap();
+    const cluster = await startCluster({ clock });
     const client = cluster.client;
     // Registers a Ready node per launch, as the node agent would.
     const launcher: FargateLauncher = {

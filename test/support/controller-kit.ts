@@ -1,20 +1,24 @@
 import type { KubeObject } from '../../src/api/index.ts';
 import { Informer, isNotFound, realSleep, type KubeClient } from '../../src/client/index.ts';
-import { Cluster } from '../../src/daemon/cluster.ts';
+import { Cluster, type ClusterOptions } from '../../src/daemon/cluster.ts';
 import { rfc3339, sequentialIds, systemClock } from '../../src/util/index.ts';
 import { asPod, isPodReady } from '../../src/controllers/deployment-objects.ts';
 
 /**
- * Test support for the workload controllers: an in-memory cluster and a stand-in kubelet that
+ * Test support: an in-memory, bootstrapped cluster (system clock and sequential ids unless
+ * given), and for the workload controllers a stand-in kubelet that
  * marks every new pod Running and Ready (no scheduler or node agent takes part).
  */
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster(
+  o: Partial<Pick<ClusterOptions, 'name' | 'clock' | 'ids' | 'nodes'>> = {},
+): Promise<Cluster> {
   const cluster = new Cluster({
-    name: 't',
+    name: o.name ?? 't',
     dataDir: undefined,
     pathPrefix: '',
-    clock: systemClock,
-    ids: sequentialIds(),
+    clock: o.clock ?? systemClock,
+    ids: o.ids ?? sequentialIds(),
+    ...(o.nodes === undefined ? {} : { nodes: o.nodes }),
   });
   await cluster.bootstrap();
   return cluster;
